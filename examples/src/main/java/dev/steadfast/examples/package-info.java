@@ -1,0 +1,5 @@
+/** Runnable examples of Steadfast. */
+@NullMarked
+package dev.steadfast.examples;
+
+import org.jspecify.annotations.NullMarked;

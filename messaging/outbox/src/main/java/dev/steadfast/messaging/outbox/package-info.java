@@ -1,0 +1,7 @@
+/**
+ * A transactional outbox and idempotent inbox on JDBC, relayed at least once to a broker.
+ */
+@NullMarked
+package dev.steadfast.messaging.outbox;
+
+import org.jspecify.annotations.NullMarked;

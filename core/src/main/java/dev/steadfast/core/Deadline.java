@@ -1,5 +1,6 @@
 package dev.steadfast.core;
 
+import dev.steadfast.core.internal.CurrentDeadline;
 import dev.steadfast.core.spi.TimeSource;
 import java.time.Duration;
 import java.util.Objects;
@@ -24,8 +25,6 @@ public final class Deadline implements Comparable<Deadline> {
 
   /** The header that carries a deadline between Steadfast services, in milliseconds left. */
   public static final String HEADER = "Steadfast-Deadline-Ms";
-
-  private static final ThreadLocal<@Nullable Deadline> CURRENT = new ThreadLocal<>();
 
   private final TimeSource time;
   private final long expiresAtNanos;
@@ -87,7 +86,7 @@ public final class Deadline implements Comparable<Deadline> {
    * and do not see it: pass the deadline on explicitly there.
    */
   public static Optional<Deadline> current() {
-    return Optional.ofNullable(CURRENT.get());
+    return Optional.ofNullable(CurrentDeadline.get());
   }
 
   /**
@@ -96,9 +95,8 @@ public final class Deadline implements Comparable<Deadline> {
    * #current()}.
    */
   public static Scope bind(@Nullable Deadline deadline) {
-    Deadline previous = CURRENT.get();
-    CURRENT.set(deadline);
-    return () -> CURRENT.set(previous);
+    Deadline previous = CurrentDeadline.swap(deadline);
+    return () -> CurrentDeadline.swap(previous);
   }
 
   /** Restores the previous {@link #current()} deadline when closed. */

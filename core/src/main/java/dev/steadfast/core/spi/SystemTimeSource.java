@@ -37,6 +37,11 @@ final class SystemTimeSource implements TimeSource {
   }
 
   @Override
+  public java.time.Clock clock() {
+    return java.time.Clock.systemUTC();
+  }
+
+  @Override
   public long nanoTime() {
     return System.nanoTime();
   }

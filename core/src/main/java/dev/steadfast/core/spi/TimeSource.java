@@ -1,6 +1,10 @@
 package dev.steadfast.core.spi;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -36,6 +40,31 @@ public interface TimeSource {
    * @return a handle that cancels the task if it has not started
    */
   Cancellable schedule(Runnable task, long delayNanos);
+
+  /**
+   * A wall clock that moves with this source: the system's UTC clock for the system source, and for any other
+   * source {@link java.time.Instant#EPOCH} plus {@link #nanoTime()}. Resilience4j's circuit breakers read it to
+   * time their open state.
+   */
+  default Clock clock() {
+    TimeSource source = this;
+    return new Clock() {
+      @Override
+      public ZoneId getZone() {
+        return ZoneOffset.UTC;
+      }
+
+      @Override
+      public Clock withZone(ZoneId zone) {
+        throw new UnsupportedOperationException("a time source's clock is always UTC");
+      }
+
+      @Override
+      public Instant instant() {
+        return Instant.EPOCH.plusNanos(source.nanoTime());
+      }
+    };
+  }
 
   /** A scheduled task that can be cancelled. */
   @FunctionalInterface

@@ -58,14 +58,19 @@ public final class VirtualTime implements TimeSource {
     }
   }
 
-  /** Advances the clock by {@code nanos}, running what falls due; never blocks. */
+  /**
+   * Advances the clock by {@code nanos}, running what falls due, and never blocks. If a task run meanwhile
+   * interrupts this thread (a timeout firing), the sleep ends at that task's time with {@link
+   * InterruptedException}, as a real sleep would.
+   */
   @Override
   public void sleepNanos(long nanos) throws InterruptedException {
     if (Thread.interrupted()) {
       throw new InterruptedException("interrupted before a virtual sleep");
     }
-    if (nanos > 0) {
-      advanceNanos(nanos);
+    if (nanos > 0 && !advanceNanos(nanos, true)) {
+      Thread.interrupted();
+      throw new InterruptedException("interrupted during a virtual sleep at " + elapsed());
     }
   }
 
@@ -93,12 +98,12 @@ public final class VirtualTime implements TimeSource {
     if (duration.isNegative()) {
       throw new IllegalArgumentException("duration must be >= 0, was " + duration);
     }
-    advanceNanos(TimeSource.toNanosSaturated(duration));
+    advanceNanos(TimeSource.toNanosSaturated(duration), false);
   }
 
   /** Runs the tasks due now without moving the clock. */
   public void runDue() {
-    advanceNanos(0);
+    advanceNanos(0, false);
   }
 
   /** Time elapsed since this virtual clock started. */
@@ -132,7 +137,11 @@ public final class VirtualTime implements TimeSource {
     }
   }
 
-  private void advanceNanos(long nanos) {
+  /**
+   * Runs what falls due up to now + {@code nanos}, then sets the clock there; returns false (clock left at the
+   * interrupting task's time) if {@code stopOnInterrupt} and a task interrupted the current thread.
+   */
+  private boolean advanceNanos(long nanos, boolean stopOnInterrupt) {
     long target;
     lock.lock();
     try {
@@ -146,6 +155,9 @@ public final class VirtualTime implements TimeSource {
         break;
       }
       next.action().run();
+      if (stopOnInterrupt && Thread.currentThread().isInterrupted()) {
+        return false;
+      }
     }
     lock.lock();
     try {
@@ -153,6 +165,7 @@ public final class VirtualTime implements TimeSource {
     } finally {
       lock.unlock();
     }
+    return true;
   }
 
   /** Removes the earliest task due by {@code target} and moves the clock to its due time. */

@@ -27,7 +27,12 @@ public final class KeyedRateLimiter {
   private KeyedRateLimiter(String name, RateLimiterConfig config, long maxKeys, Duration idleExpiry) {
     this.name = name;
     this.config = config;
-    this.limiters = Caffeine.newBuilder().maximumSize(maxKeys).expireAfterAccess(idleExpiry).build();
+    this.limiters = Caffeine.newBuilder()
+            .maximumSize(maxKeys)
+            .expireAfterAccess(idleExpiry)
+            // Evict on the caller's thread: the bound holds at once, not after a background task ran.
+            .executor(Runnable::run)
+            .build();
   }
 
   /**

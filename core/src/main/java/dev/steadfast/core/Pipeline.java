@@ -94,6 +94,9 @@ public interface Pipeline {
    */
   Pipeline withKey(String key);
 
-  /** A builder that starts from this pipeline, sharing its policy instances (and so its breaker's state). */
+  /**
+   * A builder that starts from this pipeline, sharing its policy instances (and so its breaker's state), in
+   * {@link PipelineBuilder#asVariant() variant} mode: policies can be replaced or added.
+   */
   PipelineBuilder toBuilder();
 }

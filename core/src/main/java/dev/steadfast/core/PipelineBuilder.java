@@ -45,6 +45,7 @@ public final class PipelineBuilder {
 
   private final Set<Stage> added = EnumSet.noneOf(Stage.class);
   private @Nullable Stage last;
+  private boolean variant;
 
   PipelineBuilder(String name) {
     Objects.requireNonNull(name, "name");
@@ -52,6 +53,16 @@ public final class PipelineBuilder {
       throw new IllegalArgumentException("name must not be blank, was '" + name + "'");
     }
     this.name = name;
+  }
+
+  /**
+   * Switches this builder to deriving a variant: from now on, setting a policy that is already set replaces it,
+   * and policies may be added in any call order (they still compose in the fixed order). {@link
+   * Pipeline#toBuilder()} returns builders in this mode.
+   */
+  public PipelineBuilder asVariant() {
+    this.variant = true;
+    return this;
   }
 
   /** Where the pipeline reads time, waits and schedules; default {@link TimeSource#system()}. */
@@ -233,6 +244,10 @@ public final class PipelineBuilder {
   }
 
   private void place(Stage stage) {
+    if (variant) {
+      added.add(stage);
+      return;
+    }
     if (added.contains(stage)) {
       throw new IllegalStateException(
           "pipeline '" + name + "': " + stage.setting() + " is already set; a second one would count every"

@@ -168,7 +168,7 @@ public final class PipelineEngine implements Pipeline {
     if (s.attemptTimeout() != null) {
       builder.attemptTimeout(s.attemptTimeout());
     }
-    return builder;
+    return builder.asVariant();
   }
 
   /** The circuit breaker in use, for tests and hot reload. */

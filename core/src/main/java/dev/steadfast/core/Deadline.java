@@ -5,6 +5,7 @@ import dev.steadfast.core.spi.TimeSource;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -97,6 +98,20 @@ public final class Deadline implements Comparable<Deadline> {
   public static Scope bind(@Nullable Deadline deadline) {
     Deadline previous = CurrentDeadline.swap(deadline);
     return () -> CurrentDeadline.swap(previous);
+  }
+
+  /**
+   * Runs {@code work} with this deadline {@link #current()} on this thread, then restores the previous one:
+   * every pipeline call inside gets at most the time left.
+   */
+  public <T> T within(Supplier<T> work) {
+    Objects.requireNonNull(work, "work");
+    Deadline previous = CurrentDeadline.swap(this);
+    try {
+      return work.get();
+    } finally {
+      CurrentDeadline.swap(previous);
+    }
   }
 
   /** Restores the previous {@link #current()} deadline when closed. */

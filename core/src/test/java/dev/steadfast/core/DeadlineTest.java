@@ -87,4 +87,12 @@ class DeadlineTest {
     }
     assertThat(Deadline.current()).isEmpty();
   }
+
+  @Test
+  void withinMakesTheDeadlineCurrentForTheWorkOnly() {
+    Deadline deadline = Deadline.after(Duration.ofSeconds(1), time);
+    String seen = deadline.within(() -> Deadline.current().orElseThrow().toHeaderValue());
+    assertThat(seen).isEqualTo("1000");
+    assertThat(Deadline.current()).isEmpty();
+  }
 }

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Every Java snippet in README.md and docs/ is compiled code: a block preceded by {@code <!-- snippet:
  * path/To.java#tag -->} must equal the region between {@code // tag::tag[]} and {@code // end::tag[]} in that
- * file under examples/src/main/java (indentation removed). A Java block without such a marker fails the test.
+ * file, its path relative to the repository root (indentation removed). A Java block without such a marker
+ * fails the test.
  */
 class DocsSnippetsTest {
 
@@ -39,7 +40,7 @@ class DocsSnippetsTest {
         assertThat(block.group(1))
             .as("a ```java block in %s without a <!-- snippet: File.java#tag --> marker", ROOT.relativize(document))
             .isNotNull();
-        String expected = region(EXAMPLES.resolve("src/main/java").resolve(block.group(2)), block.group(3));
+        String expected = region(ROOT.resolve(block.group(2)), block.group(3));
         assertThat(block.group(4).strip())
             .as("snippet %s#%s in %s", block.group(2), block.group(3), ROOT.relativize(document))
             .isEqualTo(expected);

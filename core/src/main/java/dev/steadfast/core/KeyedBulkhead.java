@@ -1,7 +1,6 @@
 package dev.steadfast.core;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.steadfast.core.internal.KeyedInstances;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
 import java.time.Duration;
@@ -21,18 +20,11 @@ import java.util.Objects;
 public final class KeyedBulkhead {
 
   private final String name;
-  private final BulkheadConfig config;
-  private final Cache<String, Bulkhead> bulkheads;
+  private final KeyedInstances<Bulkhead> bulkheads;
 
   private KeyedBulkhead(String name, BulkheadConfig config, long maxKeys, Duration idleExpiry) {
     this.name = name;
-    this.config = config;
-    this.bulkheads = Caffeine.newBuilder()
-            .maximumSize(maxKeys)
-            .expireAfterAccess(idleExpiry)
-            // Evict on the caller's thread: the bound holds at once, not after a background task ran.
-            .executor(Runnable::run)
-            .build();
+    this.bulkheads = new KeyedInstances<>(maxKeys, idleExpiry, key -> Bulkhead.of(name + ":" + key, config));
   }
 
   /**
@@ -46,19 +38,12 @@ public final class KeyedBulkhead {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(idleExpiry, "idleExpiry");
-    if (maxKeys < 1) {
-      throw new IllegalArgumentException("maxKeys must be >= 1, was " + maxKeys);
-    }
-    if (idleExpiry.isNegative() || idleExpiry.isZero()) {
-      throw new IllegalArgumentException("idleExpiry must be > 0, was " + idleExpiry);
-    }
     return new KeyedBulkhead(name, config, maxKeys, idleExpiry);
   }
 
   /** The bulkhead of {@code key}, created on first use. */
   public Bulkhead forKey(String key) {
-    Objects.requireNonNull(key, "key");
-    return bulkheads.get(key, k -> Bulkhead.of(name + ":" + k, config));
+    return bulkheads.forKey(key);
   }
 
   /** The name, used as the prefix of every key's bulkhead name. */
@@ -68,6 +53,6 @@ public final class KeyedBulkhead {
 
   /** How many keys have a bulkhead now (approximate). */
   public long keys() {
-    return bulkheads.estimatedSize();
+    return bulkheads.size();
   }
 }

@@ -1,7 +1,6 @@
 package dev.steadfast.core;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.steadfast.core.internal.KeyedInstances;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import java.time.Duration;
@@ -21,18 +20,11 @@ import java.util.Objects;
 public final class KeyedRateLimiter {
 
   private final String name;
-  private final RateLimiterConfig config;
-  private final Cache<String, RateLimiter> limiters;
+  private final KeyedInstances<RateLimiter> limiters;
 
   private KeyedRateLimiter(String name, RateLimiterConfig config, long maxKeys, Duration idleExpiry) {
     this.name = name;
-    this.config = config;
-    this.limiters = Caffeine.newBuilder()
-            .maximumSize(maxKeys)
-            .expireAfterAccess(idleExpiry)
-            // Evict on the caller's thread: the bound holds at once, not after a background task ran.
-            .executor(Runnable::run)
-            .build();
+    this.limiters = new KeyedInstances<>(maxKeys, idleExpiry, key -> RateLimiter.of(name + ":" + key, config));
   }
 
   /**
@@ -47,9 +39,6 @@ public final class KeyedRateLimiter {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(idleExpiry, "idleExpiry");
-    if (maxKeys < 1) {
-      throw new IllegalArgumentException("maxKeys must be >= 1, was " + maxKeys);
-    }
     if (idleExpiry.compareTo(config.getLimitRefreshPeriod()) < 0) {
       throw new IllegalArgumentException(
           "idleExpiry must be >= the limit refresh period (" + config.getLimitRefreshPeriod() + "), was "
@@ -60,8 +49,7 @@ public final class KeyedRateLimiter {
 
   /** The rate limiter of {@code key}, created on first use. */
   public RateLimiter forKey(String key) {
-    Objects.requireNonNull(key, "key");
-    return limiters.get(key, k -> RateLimiter.of(name + ":" + k, config));
+    return limiters.forKey(key);
   }
 
   /** The name, used as the prefix of every key's limiter name. */
@@ -71,6 +59,6 @@ public final class KeyedRateLimiter {
 
   /** How many keys have a limiter now (approximate). */
   public long keys() {
-    return limiters.estimatedSize();
+    return limiters.size();
   }
 }

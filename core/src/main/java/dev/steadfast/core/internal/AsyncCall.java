@@ -102,6 +102,7 @@ final class AsyncCall<T> {
     CompletableFuture<@Nullable Object> outcome = new CompletableFuture<>();
     CircuitBreaker cb = engine.breaker;
     if (cb != null && !cb.tryAcquirePermission()) {
+      engine.observeBreaker();
       outcome.completeExceptionally(CallNotPermittedException.createCallNotPermittedException(cb));
       return new HedgeGroup.Attempt(outcome, () -> {});
     }
@@ -269,6 +270,7 @@ final class AsyncCall<T> {
         } else {
           cb.onError(elapsed, cb.getTimestampUnit(), unwrap(thrown));
         }
+        engine.observeBreaker();
       }
       if (permit != null) {
         if (thrown == null) {

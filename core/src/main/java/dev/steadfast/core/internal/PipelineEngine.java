@@ -14,6 +14,7 @@ import dev.steadfast.core.RetryPolicy;
 import dev.steadfast.core.spi.TimeSource;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import java.time.Duration;
 import java.util.Objects;
@@ -22,6 +23,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
@@ -43,6 +45,16 @@ public final class PipelineEngine implements Pipeline {
   private static final int CHECKED = 1;
   private static final int RUNNABLE = 2;
 
+  /**
+   * No {@link System#nanoTime()} reading at hand. Should a real reading ever equal it, the timer just reads the
+   * clock itself.
+   */
+  private static final long NO_READING = Long.MIN_VALUE;
+
+  /** Resilience4j's default breaker clock: {@code System.nanoTime()}, boxed to a {@code Long} per reading. */
+  private static final Function<java.time.Clock, Long> DEFAULT_BREAKER_TIMESTAMP =
+      CircuitBreakerConfig.ofDefaults().getCurrentTimestampFunction();
+
   final PipelineSettings settings;
   final String name;
   final TimeSource time;
@@ -54,6 +66,13 @@ public final class PipelineEngine implements Pipeline {
   final @Nullable RetryPolicy retry;
   final @Nullable HedgePolicy hedge;
   final @Nullable CircuitBreaker breaker;
+  final PipelineEvents.@Nullable BreakerWatch breakerWatch;
+  /**
+   * Whether the breaker times calls with Resilience4j's default clock, which this engine then reads itself as
+   * {@link System#nanoTime()}: the same values, without a boxed {@code Long} per reading, and the attempt's start
+   * doubles as the attempt timer's "now".
+   */
+  final boolean breakerOnSystemNanos;
   final @Nullable Bulkhead bulkhead;
   final @Nullable AdaptiveLimit adaptiveLimit;
   final @Nullable RateLimiter rateLimiter;
@@ -85,6 +104,11 @@ public final class PipelineEngine implements Pipeline {
     this.retry = settings.retry();
     this.hedge = settings.hedge();
     this.breaker = settings.circuitBreaker();
+    this.breakerWatch = breaker == null ? null : PipelineEvents.watch(breaker);
+    this.breakerOnSystemNanos =
+        breaker != null
+            && breaker.getCircuitBreakerConfig().getCurrentTimestampFunction() == DEFAULT_BREAKER_TIMESTAMP
+            && breaker.getCircuitBreakerConfig().getTimestampUnit() == TimeUnit.NANOSECONDS;
     this.bulkhead = settings.bulkhead();
     this.adaptiveLimit = settings.adaptiveLimit();
     this.rateLimiter = settings.rateLimiter();
@@ -105,11 +129,8 @@ public final class PipelineEngine implements Pipeline {
       var registry = settings.meterRegistry();
       this.metrics = registry == null ? null : new PipelineMetrics(name, registry);
       CircuitBreaker cb = settings.circuitBreaker();
-      if (cb != null) {
-        events.subscribe(cb);
-        if (registry != null && cb.getName().equals(name)) {
-          PipelineMetrics.bindCircuitBreaker(cb, registry);
-        }
+      if (cb != null && registry != null && cb.getName().equals(name)) {
+        PipelineMetrics.bindCircuitBreaker(cb, registry);
       }
     }
   }
@@ -362,18 +383,18 @@ public final class PipelineEngine implements Pipeline {
       if (rateLimiter != null) {
         RateLimiter.waitForPermission(rateLimiter);
       }
-      long start = cb == null ? 0 : cb.getCurrentTimestamp();
+      long start = cb == null ? 0 : breakerNow(cb);
       called = true;
       Object result;
       try {
-        result = timed(call, kind, deadline);
+        result = timed(call, kind, deadline, breakerOnSystemNanos ? start : NO_READING);
       } catch (Throwable failure) {
         boolean lostHedge = group != null && group.isDecided();
         if (cb != null) {
           if (lostHedge) {
             cb.releasePermission();
           } else {
-            cb.onError(cb.getCurrentTimestamp() - start, cb.getTimestampUnit(), failure);
+            cb.onError(breakerNow(cb) - start, cb.getTimestampUnit(), failure);
           }
         }
         if (permit != null) {
@@ -393,7 +414,7 @@ public final class PipelineEngine implements Pipeline {
         throw failure;
       }
       if (cb != null) {
-        cb.onResult(cb.getCurrentTimestamp() - start, cb.getTimestampUnit(), result);
+        cb.onResult(breakerNow(cb) - start, cb.getTimestampUnit(), result);
       }
       if (permit != null) {
         permit.onSuccess();
@@ -420,11 +441,31 @@ public final class PipelineEngine implements Pipeline {
       if (kbAcquired && kb != null) {
         kb.onComplete();
       }
+      observeBreaker();
     }
   }
 
-  /** Runs the call under {@code min(attemptTimeout, time left)}, interrupting it when that passes. */
-  private @Nullable Object timed(Object call, int kind, @Nullable Deadline deadline) throws Throwable {
+  /** Logs a change of the breaker's state that the attempt just made or saw (see {@link PipelineEvents}). */
+  void observeBreaker() {
+    CircuitBreaker cb = breaker;
+    PipelineEvents.BreakerWatch watch = breakerWatch;
+    if (cb != null && watch != null) {
+      watch.observe(cb.getState());
+    }
+  }
+
+  /** The breaker's clock, in its {@link CircuitBreaker#getTimestampUnit() unit}. */
+  private long breakerNow(CircuitBreaker cb) {
+    return breakerOnSystemNanos ? System.nanoTime() : cb.getCurrentTimestamp();
+  }
+
+  /**
+   * Runs the call under {@code min(attemptTimeout, time left)}, interrupting it when that passes. {@code
+   * systemNanos} is a {@link System#nanoTime()} read just before, or {@link #NO_READING}; as it is read before
+   * the time left, the timeout may fire a few nanoseconds early, never late.
+   */
+  private @Nullable Object timed(Object call, int kind, @Nullable Deadline deadline, long systemNanos)
+      throws Throwable {
     long timeout = attemptTimeoutNanos;
     boolean byDeadline = false;
     if (deadline != null) {
@@ -441,7 +482,8 @@ public final class PipelineEngine implements Pipeline {
     if (timeout == 0) {
       return invokeCall(call, kind);
     }
-    AttemptTimer.Armed armed = timer.arm(timeout);
+    AttemptTimer.Armed armed =
+        systemNanos == NO_READING ? timer.arm(timeout) : timer.arm(timeout, systemNanos);
     Object result;
     try {
       result = invokeCall(call, kind);

@@ -6,20 +6,34 @@ import org.jspecify.annotations.Nullable;
 /** The deadline of the pipeline call running on each thread; read through {@link Deadline#current()}. */
 public final class CurrentDeadline {
 
-  private static final ThreadLocal<@Nullable Deadline> CURRENT = new ThreadLocal<>();
+  /**
+   * A thread's slot for its current deadline. A call looks it up once and then reads, sets and restores the
+   * field, instead of paying a thread-local lookup for each of those steps.
+   */
+  public static final class Holder {
+    public @Nullable Deadline value;
+
+    Holder() {}
+  }
+
+  private static final ThreadLocal<Holder> CURRENT = ThreadLocal.withInitial(Holder::new);
 
   private CurrentDeadline() {}
 
-  public static @Nullable Deadline get() {
+  /** This thread's slot; use it only on this thread. */
+  public static Holder holder() {
     return CURRENT.get();
+  }
+
+  public static @Nullable Deadline get() {
+    return CURRENT.get().value;
   }
 
   /** Sets the current deadline and returns the one it replaces, to restore in a finally block. */
   public static @Nullable Deadline swap(@Nullable Deadline deadline) {
-    Deadline previous = CURRENT.get();
-    if (previous != deadline) {
-      CURRENT.set(deadline);
-    }
+    Holder holder = CURRENT.get();
+    Deadline previous = holder.value;
+    holder.value = deadline;
     return previous;
   }
 }

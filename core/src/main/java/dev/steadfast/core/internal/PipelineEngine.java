@@ -255,8 +255,10 @@ public final class PipelineEngine implements Pipeline {
 
   private @Nullable Object invoke(Object call, int kind) throws Throwable {
     checkKeyed();
-    Deadline deadline = callDeadline();
-    Deadline previous = deadline == null ? null : CurrentDeadline.swap(deadline);
+    CurrentDeadline.Holder current = CurrentDeadline.holder();
+    Deadline inherited = current.value;
+    Deadline deadline = callDeadline(inherited);
+    current.value = deadline;
     try {
       Object result = retryLoop(call, kind, deadline);
       PipelineMetrics m = metrics;
@@ -271,9 +273,7 @@ public final class PipelineEngine implements Pipeline {
       }
       throw t;
     } finally {
-      if (deadline != null) {
-        CurrentDeadline.swap(previous);
-      }
+      current.value = inherited;
     }
   }
 
@@ -567,7 +567,7 @@ public final class PipelineEngine implements Pipeline {
   public <T> CompletionStage<T> executeAsync(Supplier<? extends CompletionStage<T>> call) {
     Objects.requireNonNull(call, "call");
     checkKeyed();
-    return new AsyncCall<T>(this, call, callDeadline()).start();
+    return new AsyncCall<T>(this, call, callDeadline(CurrentDeadline.get())).start();
   }
 
   @Override
@@ -587,9 +587,8 @@ public final class PipelineEngine implements Pipeline {
 
   // ---------------------------------------------------------------------------------------------------------
 
-  /** The call's deadline: the earlier of the pipeline's and the caller's current one; null if neither. */
-  @Nullable Deadline callDeadline() {
-    Deadline inherited = CurrentDeadline.get();
+  /** The call's deadline: the earlier of the pipeline's and {@code inherited}; null if neither. */
+  @Nullable Deadline callDeadline(@Nullable Deadline inherited) {
     if (deadlineNanos == 0) {
       return inherited;
     }

@@ -1,26 +1,17 @@
 package dev.steadfast.testkit;
 
-import dev.steadfast.testkit.internal.ClassScope;
-import dev.steadfast.testkit.internal.DatabaseNames;
 import dev.steadfast.testkit.internal.HostPort;
 import dev.steadfast.testkit.internal.JdbcUrls;
 import dev.steadfast.testkit.internal.MariaDbServer;
 import dev.steadfast.testkit.internal.ServerSettings;
 import dev.steadfast.testkit.internal.Settings;
 import dev.steadfast.testkit.internal.SharedServers;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.List;
-import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Thread-safe JUnit extension that gives each test class a fresh MariaDB (or MySQL) database on a real server, and
@@ -45,7 +36,7 @@ import org.slf4j.LoggerFactory;
  *
  * @since 0.1.0
  */
-public final class MariaDbExtension implements ExecutionCondition, BeforeAllCallback, AfterAllCallback {
+public final class MariaDbExtension extends DatabaseExtension implements ExecutionCondition {
 
   /** System property with the JDBC URL of the server to use; tests fail rather than skip when it is set. */
   public static final String URL_PROPERTY = "steadfast.mariadb.url";
@@ -62,12 +53,11 @@ public final class MariaDbExtension implements ExecutionCondition, BeforeAllCall
   /** Where the local default server is looked for unless {@value #PROBE_PROPERTY} says otherwise. */
   public static final String DEFAULT_PROBE = "127.0.0.1:3306";
 
-  private static final Logger LOG = LoggerFactory.getLogger(MariaDbExtension.class);
 
   private final ServerSettings settings;
-  private final ClassScope<ClassDatabase> scope = new ClassScope<>("MariaDbExtension");
 
   private MariaDbExtension(ServerSettings settings) {
+    super("MariaDbExtension");
     this.settings = settings;
   }
 
@@ -110,88 +100,7 @@ public final class MariaDbExtension implements ExecutionCondition, BeforeAllCall
     MariaDbServer.Resolution resolution = resolution();
     MariaDbServer server =
         resolution.server().orElseGet(() -> Assumptions.abort(resolution.unavailable()));
-    scope.enter(
-        context.getRequiredTestClass(),
-        () -> {
-          String name = DatabaseNames.forClass(context.getRequiredTestClass());
-          server.createDatabase(name);
-          LOG.debug("created database {} for {}", name, context.getRequiredTestClass().getName());
-          return new ClassDatabase(server, name);
-        });
-  }
-
-  @Override
-  public void afterAll(ExtensionContext context) throws Exception {
-    scope.exit();
-  }
-
-  /** A non-pooling data source for the class's database. */
-  public DataSource dataSource() {
-    return scope.get().dataSource;
-  }
-
-  /** Opens a new connection to the class's database; the caller closes it. */
-  public Connection openConnection() throws SQLException {
-    return dataSource().getConnection();
-  }
-
-  /** The JDBC URL of the class's database (without credentials). */
-  public String jdbcUrl() {
-    ClassDatabase database = scope.get();
-    return database.server.jdbcUrl(database.name);
-  }
-
-  /** The JDBC URL of the class's database reached at another address, such as a {@link TcpFaultProxy}. */
-  public String jdbcUrl(String host, int port) {
-    return JdbcUrls.withAddress(jdbcUrl(), new HostPort(host, port));
-  }
-
-  /** The name of the class's database. */
-  public String databaseName() {
-    return scope.get().name;
-  }
-
-  /** The user to connect as. */
-  public String user() {
-    return scope.get().server.user();
-  }
-
-  /** The password to connect with, or null when it is empty. */
-  public @Nullable String password() {
-    return scope.get().server.password();
-  }
-
-  /** The server's host. */
-  public String host() {
-    return scope.get().server.address().host();
-  }
-
-  /** The server's port. */
-  public int port() {
-    return scope.get().server.address().port();
-  }
-
-  /** Which server is used and why, as logged. */
-  public String serverDescription() {
-    return scope.get().server.description();
-  }
-
-  private static final class ClassDatabase implements AutoCloseable {
-    final MariaDbServer server;
-    final String name;
-    final DataSource dataSource;
-
-    ClassDatabase(MariaDbServer server, String name) {
-      this.server = server;
-      this.name = name;
-      this.dataSource = server.dataSource(name);
-    }
-
-    @Override
-    public void close() {
-      server.dropDatabase(name);
-      LOG.debug("dropped database {}", name);
-    }
+    createClassDatabase(context, () -> server);
   }
 
   /**

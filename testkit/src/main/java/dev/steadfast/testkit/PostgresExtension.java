@@ -1,7 +1,5 @@
 package dev.steadfast.testkit;
 
-import dev.steadfast.testkit.internal.ClassScope;
-import dev.steadfast.testkit.internal.DatabaseNames;
 import dev.steadfast.testkit.internal.HostPort;
 import dev.steadfast.testkit.internal.JdbcUrls;
 import dev.steadfast.testkit.internal.PostgresServer;
@@ -11,13 +9,8 @@ import dev.steadfast.testkit.internal.SharedServers;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
-import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Thread-safe JUnit extension that gives each test class a fresh PostgreSQL database, on a real server when there is
@@ -50,7 +43,7 @@ import org.slf4j.LoggerFactory;
  *
  * @since 0.1.0
  */
-public final class PostgresExtension implements BeforeAllCallback, AfterAllCallback {
+public final class PostgresExtension extends DatabaseExtension {
 
   /** System property with the JDBC URL of the server to use; no fallback when it is set. */
   public static final String URL_PROPERTY = "steadfast.postgres.url";
@@ -67,12 +60,11 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
   /** Where the local default server is looked for unless {@value #PROBE_PROPERTY} says otherwise. */
   public static final String DEFAULT_PROBE = "127.0.0.1:5432";
 
-  private static final Logger LOG = LoggerFactory.getLogger(PostgresExtension.class);
 
   private final ServerSettings settings;
-  private final ClassScope<ClassDatabase> scope = new ClassScope<>("PostgresExtension");
 
   private PostgresExtension(ServerSettings settings) {
+    super("PostgresExtension");
     this.settings = settings;
   }
 
@@ -86,108 +78,21 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
     return new Builder();
   }
 
+  /** Creates the class's database, on the server found (or started) as the class Javadoc says. */
   @Override
   public void beforeAll(ExtensionContext context) {
-    scope.enter(
-        context.getRequiredTestClass(),
-        () -> {
-          PostgresServer server =
-              SharedServers.get(
-                  List.of(PostgresServer.class, settings),
-                  PostgresServer.class,
-                  () -> PostgresServer.resolve(settings, "test", URL_PROPERTY));
-          String name = DatabaseNames.forClass(context.getRequiredTestClass());
-          server.createDatabase(name);
-          LOG.debug("created database {} for {}", name, context.getRequiredTestClass().getName());
-          return new ClassDatabase(server, name);
-        });
-  }
-
-  @Override
-  public void afterAll(ExtensionContext context) throws Exception {
-    scope.exit();
-  }
-
-  /** A non-pooling data source for the class's database. */
-  public DataSource dataSource() {
-    return scope.get().dataSource;
-  }
-
-  /** Opens a new connection to the class's database; the caller closes it. */
-  public Connection openConnection() throws SQLException {
-    return dataSource().getConnection();
-  }
-
-  /** The JDBC URL of the class's database (without credentials). */
-  public String jdbcUrl() {
-    ClassDatabase database = scope.get();
-    return database.server.jdbcUrl(database.name);
-  }
-
-  /**
-   * The JDBC URL of the class's database reached at another address, such as a {@link TcpFaultProxy} in front of
-   * the server.
-   */
-  public String jdbcUrl(String host, int port) {
-    return JdbcUrls.withAddress(jdbcUrl(), new HostPort(host, port));
-  }
-
-  /** The name of the class's database. */
-  public String databaseName() {
-    return scope.get().name;
-  }
-
-  /** The user to connect as. */
-  public String user() {
-    return scope.get().server.user();
-  }
-
-  /** The password to connect with, or null when the server needs none. */
-  public @Nullable String password() {
-    return scope.get().server.password();
-  }
-
-  /** The server's host. */
-  public String host() {
-    return scope.get().server.address().host();
-  }
-
-  /** The server's port. */
-  public int port() {
-    return scope.get().server.address().port();
-  }
-
-  /** Whether the server is the embedded fallback rather than a real server. */
-  public boolean isEmbedded() {
-    return scope.get().server.embedded();
-  }
-
-  /** Which server is used and why, as logged ("real server at 127.0.0.1:5432 (PostgreSQL 15.14, ...)"). */
-  public String serverDescription() {
-    return scope.get().server.description();
+    createClassDatabase(
+        context,
+        () ->
+            SharedServers.get(
+                List.of(PostgresServer.class, settings),
+                PostgresServer.class,
+                () -> PostgresServer.resolve(settings, "test", URL_PROPERTY)));
   }
 
   /** Where the local default server is looked for. */
   public String probeAddress() {
     return settings.probe().toString();
-  }
-
-  private static final class ClassDatabase implements AutoCloseable {
-    final PostgresServer server;
-    final String name;
-    final DataSource dataSource;
-
-    ClassDatabase(PostgresServer server, String name) {
-      this.server = server;
-      this.name = name;
-      this.dataSource = server.dataSource(name);
-    }
-
-    @Override
-    public void close() {
-      server.dropDatabase(name);
-      LOG.debug("dropped database {}", name);
-    }
   }
 
   /**

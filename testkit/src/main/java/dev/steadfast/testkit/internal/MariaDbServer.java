@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * Thread-safe handle on the MariaDB or MySQL server a test run uses: the configured one, else the local default if
  * it answers. There is no embedded fallback: without a server, {@link #resolve} says why.
  */
-public final class MariaDbServer {
+public final class MariaDbServer implements DatabaseServer {
 
   private static final Logger LOG = LoggerFactory.getLogger(MariaDbServer.class);
   private static final int DEFAULT_PORT = 3306;
@@ -120,31 +120,43 @@ public final class MariaDbServer {
   }
 
   /** Where the server listens. */
+  @Override
   public HostPort address() {
     return address;
   }
 
+  /** Never embedded: there is no MariaDB fallback. */
+  @Override
+  public boolean embedded() {
+    return false;
+  }
+
   /** Which server this is and why, without secrets. */
+  @Override
   public String description() {
     return description;
   }
 
   /** The user tests connect as. */
+  @Override
   public String user() {
     return user;
   }
 
   /** The password tests connect with, or null. */
+  @Override
   public @Nullable String password() {
     return password;
   }
 
   /** The JDBC URL of {@code database} on this server. */
+  @Override
   public String jdbcUrl(String database) {
     return JdbcUrls.withDatabase(adminUrl, database);
   }
 
   /** A non-pooling data source for {@code database}. */
+  @Override
   public DataSource dataSource(String database) {
     try {
       return dataSource(jdbcUrl(database), user, password);
@@ -154,11 +166,13 @@ public final class MariaDbServer {
   }
 
   /** Creates an empty database. */
+  @Override
   public void createDatabase(String name) {
     execute("CREATE DATABASE " + name);
   }
 
   /** Drops a database. */
+  @Override
   public void dropDatabase(String name) {
     execute("DROP DATABASE IF EXISTS " + name);
   }

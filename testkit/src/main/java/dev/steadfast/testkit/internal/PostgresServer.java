@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * Thread-safe handle on the PostgreSQL server a test run uses: the configured one, else the local default if it
  * answers, else an embedded one started for the run and stopped by {@link #close()}.
  */
-public final class PostgresServer implements AutoCloseable {
+public final class PostgresServer implements DatabaseServer, AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(PostgresServer.class);
   private static final int DEFAULT_PORT = 5432;
@@ -149,46 +149,55 @@ public final class PostgresServer implements AutoCloseable {
   }
 
   /** Where the server listens (the first host of a configured URL). */
+  @Override
   public HostPort address() {
     return address;
   }
 
   /** Whether this is the embedded fallback. */
+  @Override
   public boolean embedded() {
     return embedded;
   }
 
   /** Which server this is and why it was chosen, without secrets. */
+  @Override
   public String description() {
     return description;
   }
 
   /** The user tests connect as. */
+  @Override
   public String user() {
     return user;
   }
 
   /** The password tests connect with, or null. */
+  @Override
   public @Nullable String password() {
     return password;
   }
 
   /** The JDBC URL of {@code database} on this server. */
+  @Override
   public String jdbcUrl(String database) {
     return JdbcUrls.withDatabase(adminUrl, database);
   }
 
   /** A non-pooling data source for {@code database}. */
+  @Override
   public DataSource dataSource(String database) {
     return dataSource(jdbcUrl(database), user, password);
   }
 
   /** Creates an empty database. */
+  @Override
   public void createDatabase(String name) {
     execute("CREATE DATABASE " + name);
   }
 
   /** Drops a database, ending the sessions still connected to it. */
+  @Override
   public void dropDatabase(String name) {
     execute(
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"

@@ -27,7 +27,7 @@ public interface Strategy {
 
   /**
    * Smooth weighted round robin by earliest deadline first: each endpoint gets {@code weight / total} of the
-   * picks, interleaved (weights 5, 1, 1 give a a b a c a a, not a a a a a b c). Honours slow start. Takes a
+   * picks, interleaved (weights 5, 1, 1 give a a a b c a a, not a a a a a b c). Honours slow start. Takes a
    * short lock per pick.
    */
   static Strategy weightedRoundRobin() {

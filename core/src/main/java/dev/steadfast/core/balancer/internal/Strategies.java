@@ -284,7 +284,7 @@ public final class Strategies {
       }
       this.allZero = zero;
       for (int i = 0; i < n; i++) {
-        deadline[i] = step(candidates[i], 0);
+        deadline[i] = step(candidates[i], 0) / 2; // start half a step in, so equal weights interleave
         heap[i] = i;
       }
       for (int i = n / 2 - 1; i >= 0; i--) {

@@ -119,7 +119,7 @@ public final class LoadBalancerBuilder {
 
   /**
    * Below this percentage of healthy endpoints the balancer panics and uses all of them, healthy or not, as
-   * Envoy does (default 50; 0 never panics).
+   * Envoy does (default 50; with 0 it panics only when no endpoint is healthy).
    */
   public LoadBalancerBuilder panicThresholdPercent(double percent) {
     if (!(percent >= 0 && percent <= 100)) {

@@ -630,8 +630,8 @@ public final class BalancerEngine implements LoadBalancer {
     boolean panic =
         judgesHealth
             && all.length > 0
-            && healthy.size() * 100.0 < settings.panicThresholdPercent() * all.length;
-    List<EndpointState> base = panic || healthy.isEmpty() ? List.of(all) : healthy;
+            && (healthy.isEmpty() || healthy.size() * 100.0 < settings.panicThresholdPercent() * all.length);
+    List<EndpointState> base = panic ? List.of(all) : healthy;
     String zone = settings.localZone();
     if (zone != null) {
       int zoneTotal = 0;

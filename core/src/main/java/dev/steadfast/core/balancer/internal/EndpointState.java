@@ -56,6 +56,12 @@ public final class EndpointState implements Lease {
   // Peak-EWMA: the cost in nanoseconds and when it was last updated; written under this object's monitor.
   private volatile double cost;
   private volatile long costStamp;
+  // The recent failure ratio, 0 to 1: a moving average over reports (weight FAILURE_ALPHA each) that decays
+  // towards 0 with time like the cost, so that an idle failing endpoint is tried again.
+  private volatile double failureScore;
+
+  private static final double FAILURE_ALPHA = 0.1;
+  private static final double MAX_FAILURE_SCORE = 0.99;
 
   private volatile long slowStartFrom = NO_SLOW_START;
 
@@ -110,7 +116,7 @@ public final class EndpointState implements Lease {
       consecutiveFailures = 0;
     }
     if (engine.tracksLatency()) {
-      observe(engine.nowNanos(), (double) Math.max(0, latencyNanos));
+      observe(engine.nowNanos(), (double) Math.max(0, latencyNanos), false);
     }
   }
 
@@ -120,7 +126,8 @@ public final class EndpointState implements Lease {
     FAILURES.getAndAdd(this, 1);
     int consecutive = (int) CONSECUTIVE_FAILURES.getAndAdd(this, 1) + 1;
     if (engine.tracksLatency()) {
-      observe(engine.nowNanos(), (double) Math.max(Math.max(0, latencyNanos), engine.failurePenaltyNanos()));
+      observe(
+          engine.nowNanos(), (double) Math.max(Math.max(0, latencyNanos), engine.failurePenaltyNanos()), true);
     }
     engine.onFailure(this, consecutive);
   }
@@ -139,22 +146,21 @@ public final class EndpointState implements Lease {
     consecutiveFailures = 0;
   }
 
-  private void observe(long now, double rttNanos) {
+  private void observe(long now, double rttNanos, boolean failed) {
     synchronized (this) {
+      double w = Math.exp(-Math.max(0, now - costStamp) / engine.decayNanos());
       double previous = cost;
-      if (rttNanos > previous) {
-        cost = rttNanos; // the peak: a slower observation counts at once
-      } else {
-        double w = Math.exp(-Math.max(0, now - costStamp) / engine.decayNanos());
-        cost = previous * w + rttNanos * (1 - w);
-      }
+      // the peak: a slower observation counts at once; faster ones pull the average down with time
+      cost = rttNanos > previous ? rttNanos : previous * w + rttNanos * (1 - w);
+      failureScore = failureScore * w * (1 - FAILURE_ALPHA) + (failed ? FAILURE_ALPHA : 0);
       costStamp = now;
     }
   }
 
   /**
-   * Peak-EWMA load: the latency average decayed to {@code now}, times requests in flight plus one. An endpoint
-   * without observations costs nothing while idle (so it gets probed) and the penalty while busy.
+   * Peak-EWMA load: the latency average decayed to {@code now}, times requests in flight plus one, divided by
+   * the square of the recent success ratio (so an endpoint that fails fast looks expensive, not cheap). An
+   * endpoint without observations costs nothing while idle (so it gets probed) and the penalty while busy.
    */
   double ewmaLoad(long now) {
     double c = cost;
@@ -163,8 +169,9 @@ public final class EndpointState implements Lease {
       return pending == 0 ? 0 : engine.failurePenaltyNanos() + pending;
     }
     long age = now - costStamp;
-    double decayed = age <= 0 ? c : c * Math.exp(-age / engine.decayNanos());
-    return decayed * (pending + 1);
+    double decay = age <= 0 ? 1 : Math.exp(-age / engine.decayNanos());
+    double success = 1 - Math.min(failureScore * decay, MAX_FAILURE_SCORE);
+    return c * decay * (pending + 1) / (success * success);
   }
 
   /** The current Peak-EWMA latency estimate in nanoseconds, decayed to {@code now}. */

@@ -59,7 +59,8 @@ public interface Strategy {
    * latency that jumps at once to a slower observation and decays towards faster ones with time constant
    * {@code decay}, times its requests in flight plus one, divided by its weight. A failure counts as a call
    * of at least {@code failurePenalty}, so a host that fails fast does not look fast. Lock-free and
-   * allocation-free per pick; reads the time source once per pick.
+   * allocation-free per pick, and reads no clock: costs decay to the time of the balancer's latest report (a
+   * busy balancer gets reports all the time; an idle one has nothing new to decay towards).
    *
    * @throws IllegalArgumentException if {@code decay} is not positive or {@code failurePenalty} is negative
    */

@@ -148,13 +148,14 @@ public final class EndpointState implements Lease {
 
   private void observe(long now, double rttNanos, boolean failed) {
     synchronized (this) {
-      double w = Math.exp(-Math.max(0, now - costStamp) / engine.decayNanos());
+      double w = engine.decay(now - costStamp);
       double previous = cost;
       // the peak: a slower observation counts at once; faster ones pull the average down with time
       cost = rttNanos > previous ? rttNanos : previous * w + rttNanos * (1 - w);
       failureScore = failureScore * w * (1 - FAILURE_ALPHA) + (failed ? FAILURE_ALPHA : 0);
       costStamp = now;
     }
+    engine.observedAt(now);
   }
 
   /**
@@ -168,16 +169,14 @@ public final class EndpointState implements Lease {
     if (c == 0) {
       return pending == 0 ? 0 : engine.failurePenaltyNanos() + pending;
     }
-    long age = now - costStamp;
-    double decay = age <= 0 ? 1 : Math.exp(-age / engine.decayNanos());
+    double decay = engine.decay(now - costStamp);
     double success = 1 - Math.min(failureScore * decay, MAX_FAILURE_SCORE);
     return c * decay * (pending + 1) / (success * success);
   }
 
   /** The current Peak-EWMA latency estimate in nanoseconds, decayed to {@code now}. */
   public double latencyEstimateNanos(long now) {
-    long age = now - costStamp;
-    return age <= 0 ? cost : cost * Math.exp(-age / engine.decayNanos());
+    return cost * engine.decay(now - costStamp);
   }
 
   void startSlowStart(long now) {

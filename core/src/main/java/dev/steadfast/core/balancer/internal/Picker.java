@@ -12,8 +12,8 @@ public interface Picker {
   /**
    * Picks a candidate.
    *
-   * @param nowNanos the time source's reading, or 0 when the balancer needs no time (see {@link
-   *     PickerFactory#readsTime()})
+   * @param nowNanos the time source's reading when slow start is on and the strategy uses weights; otherwise
+   *     the time of the balancer's latest report (what Peak-EWMA decays costs to)
    * @param keyHash the affinity key's hash when {@code keyed}
    * @param avoid a candidate not to return while another exists, or null
    */

@@ -11,9 +11,6 @@ public interface PickerFactory {
    */
   Picker create(EndpointState[] candidates, @Nullable Picker previous);
 
-  /** Whether picks need the current time (Peak-EWMA's decay). */
-  boolean readsTime();
-
   /** Whether picks use weights, so that slow start (which scales weights) needs the current time. */
   boolean usesWeights();
 }

@@ -29,11 +29,6 @@ public final class Strategies {
     }
 
     @Override
-    public boolean readsTime() {
-      return false;
-    }
-
-    @Override
     public boolean usesWeights() {
       return false;
     }
@@ -131,11 +126,6 @@ public final class Strategies {
     @Override
     public Picker create(EndpointState[] candidates, @Nullable Picker previous) {
       return new PowerOfChoices(candidates, 2, true);
-    }
-
-    @Override
-    public boolean readsTime() {
-      return true;
     }
 
     @Override
@@ -400,10 +390,12 @@ public final class Strategies {
   /** Weighted rendezvous hashing: the highest {@code -weight / ln(u)} wins, u uniform from (key, endpoint). */
   static final class Rendezvous extends RoundRobin {
     private final boolean allZero;
+    private final boolean equalWeights;
 
     Rendezvous(EndpointState[] candidates, @Nullable Picker previous) {
       super(candidates, previous);
       this.allZero = Arrays.stream(candidates).allMatch(s -> s.weight() == 0);
+      this.equalWeights = Arrays.stream(candidates).allMatch(s -> s.weight() == candidates[0].weight());
     }
 
     @Override
@@ -418,9 +410,11 @@ public final class Strategies {
         if (s == avoid && candidates.length > 1) {
           continue;
         }
-        double weight = allZero ? 1 : s.weight();
         double u = Hashing.unitInterval(Hashing.mix(keyHash ^ s.addressHash()));
-        double score = weight == 0 ? Double.NEGATIVE_INFINITY : -weight / Math.log(u);
+        // with equal weights the score -w / ln(u) orders endpoints as u does, so skip the logarithm
+        double weight = allZero || equalWeights ? 1 : s.weight();
+        double score =
+            weight == 0 ? Double.NEGATIVE_INFINITY : equalWeights || allZero ? u : -weight / Math.log(u);
         if (score > bestScore || (score == bestScore && s.addressHash() < best.addressHash())) {
           best = s;
           bestScore = score;

@@ -365,8 +365,10 @@ public final class BalancerEngine implements LoadBalancer {
     List<Endpoint> list = validEndpoints(endpoints);
     int added = 0;
     int removed;
+    boolean firstMembership;
     lock.lock();
     try {
+      firstMembership = states.isEmpty();
       long now = time.nanoTime();
       Map<String, EndpointState> next = new LinkedHashMap<>();
       for (Endpoint e : list) {
@@ -389,7 +391,7 @@ public final class BalancerEngine implements LoadBalancer {
       lock.unlock();
     }
     if (added > 0 || removed > 0) {
-      LOG.atInfo()
+      (firstMembership ? LOG.atDebug() : LOG.atInfo())
           .addKeyValue("balancer", name)
           .addKeyValue("added", added)
           .addKeyValue("removed", removed)

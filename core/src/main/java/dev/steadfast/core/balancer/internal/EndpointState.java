@@ -66,7 +66,7 @@ public final class EndpointState implements Lease {
   private volatile long slowStartFrom = NO_SLOW_START;
 
   // Outlier detection and active health, written under the engine's lock.
-  boolean ejected;
+  volatile boolean ejected;
   long ejectedUntilNanos;
   int ejectionMultiplier;
   volatile boolean probeHealthy = true;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.steadfast.core.Backoff;
+import dev.steadfast.core.HedgePolicy;
 import dev.steadfast.core.Pipeline;
 import dev.steadfast.core.RetryBudget;
 import dev.steadfast.core.RetryPolicy;
@@ -129,6 +130,50 @@ class BalancedPipelineTest {
     stages.get(1).cancel(true); // a losing hedge
     assertThat(inFlight(engine, picked.get(0))).isZero();
     assertThat(inFlight(engine, picked.get(1))).isZero();
+  }
+
+  @Test
+  void aHedgeGoesToAnotherHostAndTheLosingAttemptIsReleasedNotBlamed() {
+    LoadBalancer lb =
+        LoadBalancer.builder("svc")
+            .endpoints(IntStream.range(0, 3).mapToObj(i -> Endpoint.of("h" + i)).toList())
+            .strategy(Strategy.peakEwma())
+            .timeSource(time)
+            .random(new SplittableRandom(5))
+            .outlierDetection(OutlierDetection.builder().consecutiveFailures(1).maxEjectionPercent(100).build())
+            .build();
+    BalancerEngine engine = (BalancerEngine) lb;
+    Pipeline search =
+        Pipeline.builder("search")
+            .timeSource(time)
+            .retryBudget(RetryBudget.tokenBucket(10, 0.1))
+            .hedge(HedgePolicy.afterDelay(Duration.ofMillis(50), 2))
+            .build();
+    List<CompletableFuture<String>> stages = new ArrayList<>();
+    List<Endpoint> picked = new ArrayList<>();
+    CompletableFuture<String> result =
+        search
+            .executeAsync(
+                lb.<String>asyncAttempts(
+                    endpoint -> {
+                      CompletableFuture<String> stage = new CompletableFuture<>();
+                      stages.add(stage);
+                      picked.add(endpoint);
+                      return stage;
+                    }))
+            .toCompletableFuture();
+    assertThat(stages).hasSize(1);
+    time.advance(Duration.ofMillis(50));
+    assertThat(stages).hasSize(2);
+    assertThat(picked.get(1)).isNotEqualTo(picked.get(0));
+
+    stages.get(1).complete("from " + picked.get(1).address());
+
+    assertThat(result).isCompletedWithValue("from " + picked.get(1).address());
+    assertThat(stages.get(0)).isCancelled();
+    assertThat(inFlight(engine, picked.get(0))).isZero();
+    assertThat(inFlight(engine, picked.get(1))).isZero();
+    assertThat(lb.unhealthy()).as("a cancelled hedge is not a failure").isEmpty();
   }
 
   private static int inFlight(BalancerEngine engine, Endpoint endpoint) {

@@ -8,9 +8,9 @@ import java.util.Objects;
 import java.util.TreeSet;
 
 /**
- * Discovers endpoints from DNS: every address record (A and AAAA) of one hostname, each with one port. This is
- * how a Kubernetes headless service is discovered ({@code my-svc.my-namespace.svc.cluster.local}, one record
- * per ready pod). Immutable and thread-safe.
+ * Immutable, thread-safe discovery of endpoints from DNS: every address record (A and AAAA) of one hostname,
+ * each with one port. This is how a Kubernetes headless service is discovered ({@code
+ * my-svc.my-namespace.svc.cluster.local}, one record per ready pod).
  *
  * <pre>{@code
  * LoadBalancer replicas = LoadBalancer.builder("search")

@@ -1,7 +1,7 @@
 package dev.steadfast.core.balancer;
 
 /**
- * The endpoint a {@link LoadBalancer} picked, on which the caller reports how the call went. Thread-safe.
+ * The endpoint a {@link LoadBalancer} picked, on which the caller reports how the call went; thread-safe.
  *
  * <p>Complete every lease exactly once with {@link #success(long)}, {@link #failure(long)} or {@link
  * #release()}: the balancer counts the endpoint's requests in flight from the pick to the report, and learns

@@ -8,7 +8,7 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A client-side load balancer in front of one service's replicas. Thread-safe: build one per downstream and
+ * A thread-safe client-side load balancer in front of one service's replicas: build one per downstream and
  * share it. It picks an endpoint; the caller makes the call with its own transport (HTTP client, gRPC stub,
  * JDBC replica) and reports the outcome and latency on the {@link Lease}, or lets the balancer wrap the call
  * ({@link #call(Function)}).

@@ -157,7 +157,7 @@ public final class Strategies {
     };
   }
 
-  /** Each candidate in turn; the position survives candidate changes. */
+  /** Thread-safe, lock-free round robin: each candidate in turn; the position survives candidate changes. */
   static class RoundRobin implements Picker {
     final EndpointState[] candidates;
     final AtomicInteger next;
@@ -180,7 +180,7 @@ public final class Strategies {
   }
 
   /**
-   * Samples {@code choices} candidates (two distinct ones when {@code choices == 2}) and returns the cheapest:
+   * Thread-safe and lock-free: samples {@code choices} candidates (two distinct ones when {@code choices == 2}) and returns the cheapest:
    * requests in flight plus one per unit of weight, or the Peak-EWMA load per unit of weight.
    */
   static final class PowerOfChoices implements Picker {
@@ -250,7 +250,7 @@ public final class Strategies {
   }
 
   /**
-   * Weighted round robin by earliest deadline first (Envoy's EDF scheduler): each candidate's next deadline
+   * Thread-safe weighted round robin by earliest deadline first (Envoy's EDF scheduler): each candidate's next deadline
    * is its last plus 1 / weight; the earliest goes next. A binary heap of candidate indices under a lock;
    * weights are read when a candidate is rescheduled, so slow start takes effect as it goes.
    */

@@ -80,6 +80,19 @@ public interface Strategy {
   }
 
   /**
+   * Maglev hashing (Google's, as in Envoy): a lookup table of {@code tableSize} slots filled from each
+   * endpoint's own permutation of the slots, taking turns in proportion to weight; a key goes to the owner of
+   * slot {@code hash(key) mod tableSize}. O(1) per pick, with near-minimal movement when endpoints change (a
+   * few keys beyond the removed endpoint's may move). {@code pick()} without a key falls back to round robin.
+   *
+   * @param tableSize a prime at least the number of endpoints; Envoy's default is 65537
+   * @throws IllegalArgumentException if {@code tableSize} is not a prime
+   */
+  static Strategy maglev(int tableSize) {
+    return Strategies.maglev(tableSize);
+  }
+
+  /**
    * Rendezvous (highest random weight) hashing, weighted: a key goes to the endpoint with the highest score
    * {@code -weight / ln(hash(key, endpoint))}. When one of n endpoints leaves, only its keys move, and they
    * spread over the others. O(n) per pick. {@code pick()} without a key falls back to round robin.

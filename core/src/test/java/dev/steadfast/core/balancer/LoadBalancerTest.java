@@ -37,6 +37,7 @@ class LoadBalancerTest {
         Strategy.leastRequest(3),
         Strategy.peakEwma(),
         Strategy.ringHash(100),
+        Strategy.maglev(65_537),
         Strategy.rendezvous());
   }
 
@@ -373,6 +374,9 @@ class LoadBalancerTest {
     assertThatThrownBy(() -> LoadBalancer.builder("x").endpoints(List.of(Endpoint.of("h"), Endpoint.of("h", 2))))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("endpoints must not repeat an address, 'h' appears twice");
+    assertThatThrownBy(() -> Strategy.maglev(65_536))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("tableSize must be a prime, was 65536");
     assertThatThrownBy(() -> Strategy.leastRequest(1))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("choices must be >= 2, was 1");

@@ -147,6 +147,89 @@ public final class Strategies {
     };
   }
 
+  /** Maglev hashing. */
+  public static Strategy maglev(int tableSize) {
+    if (tableSize < 2 || !java.math.BigInteger.valueOf(tableSize).isProbablePrime(30)) {
+      throw new IllegalArgumentException("tableSize must be a prime, was " + tableSize);
+    }
+    return new Base("maglev") {
+      @Override
+      public Picker create(EndpointState[] candidates, @Nullable Picker previous) {
+        return new Maglev(candidates, tableSize, previous);
+      }
+    };
+  }
+
+  /**
+   * Thread-safe Maglev lookup table (Eisenbud et al., NSDI 2016, with Envoy's weighting): immutable once built.
+   * Each endpoint walks its own permutation {@code (offset + skip × j) mod M} of the slots and claims the first
+   * free one when its turn comes; an endpoint of weight w gets a turn in w / maxWeight of the rounds.
+   */
+  static final class Maglev extends RoundRobin {
+    private final int[] table;
+
+    Maglev(EndpointState[] candidates, int tableSize, @Nullable Picker previous) {
+      super(candidates, previous);
+      if (candidates.length > tableSize) {
+        throw new IllegalArgumentException(
+            "maglev tableSize must be >= the number of endpoints, was " + tableSize + " for " + candidates.length);
+      }
+      int n = candidates.length;
+      boolean allZero = Arrays.stream(candidates).allMatch(s -> s.weight() == 0);
+      double maxWeight = 0;
+      for (EndpointState s : candidates) {
+        maxWeight = Math.max(maxWeight, allZero ? 1 : s.weight());
+      }
+      long[] offset = new long[n];
+      long[] skip = new long[n];
+      long[] next = new long[n];
+      double[] weight = new double[n];
+      double[] target = new double[n];
+      for (int i = 0; i < n; i++) {
+        long h = candidates[i].addressHash();
+        offset[i] = Long.remainderUnsigned(h, tableSize);
+        skip[i] = Long.remainderUnsigned(Hashing.mix(h ^ 0x632be59bd9b4e019L), tableSize - 1) + 1;
+        weight[i] = (allZero ? 1 : candidates[i].weight()) / maxWeight;
+        target[i] = 1;
+      }
+      int[] slots = new int[tableSize];
+      Arrays.fill(slots, -1);
+      int filled = 0;
+      for (long iteration = 1; filled < tableSize; iteration++) {
+        for (int i = 0; i < n && filled < tableSize; i++) {
+          if (weight[i] == 0 || iteration * weight[i] < target[i]) {
+            continue;
+          }
+          target[i] += 1;
+          int slot;
+          do {
+            slot = (int) ((offset[i] + skip[i] * next[i]) % tableSize);
+            next[i]++;
+          } while (slots[slot] >= 0);
+          slots[slot] = i;
+          filled++;
+        }
+      }
+      this.table = slots;
+    }
+
+    @Override
+    public EndpointState pick(
+        long now, long keyHash, boolean keyed, @Nullable EndpointState avoid, RandomGenerator random) {
+      if (!keyed) {
+        return super.pick(now, keyHash, keyed, avoid, random);
+      }
+      int slot = (int) Long.remainderUnsigned(keyHash, table.length);
+      for (int step = 0; step < table.length; step++) {
+        EndpointState s = candidates[table[(slot + step) % table.length]];
+        if (s != avoid || candidates.length == 1) {
+          return s;
+        }
+      }
+      return candidates[0];
+    }
+  }
+
   /** Rendezvous hashing. */
   public static Strategy rendezvous() {
     return new Base("rendezvous") {

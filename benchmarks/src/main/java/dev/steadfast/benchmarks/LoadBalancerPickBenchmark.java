@@ -21,7 +21,7 @@ import org.openjdk.jmh.annotations.TearDown;
  * The cost of one pick from a {@link LoadBalancer}, per strategy and endpoint count, on the system time source
  * and {@code ThreadLocalRandom}. {@code pick} is a pick and its {@link Lease#release()} (the in-flight count
  * goes up and down); {@code pickAndReport} adds a success report with a latency, which for Peak-EWMA reads
- * the clock and updates the moving average. Affinity strategies (ring hash, rendezvous) pick by key from 1024
+ * the clock and updates the moving average. Affinity strategies (ring hash, Maglev, rendezvous) pick by key from 1024
  * preallocated keys; the others ignore keys and pick without one. The balancer is shared by all benchmark
  * threads ({@link Scope#Benchmark}), as a service's request threads share it. No peer library offers a
  * comparable client-side balancer on the JVM outside a transport (gRPC's and Finagle's live inside their
@@ -54,6 +54,7 @@ public class LoadBalancerPickBenchmark {
       "least-request",
       "peak-ewma",
       "ring-hash",
+      "maglev",
       "rendezvous"
     })
     String strategy;
@@ -73,10 +74,11 @@ public class LoadBalancerPickBenchmark {
             case "least-request" -> Strategy.leastRequest(2);
             case "peak-ewma" -> Strategy.peakEwma();
             case "ring-hash" -> Strategy.ringHash(100);
+            case "maglev" -> Strategy.maglev(65_537);
             case "rendezvous" -> Strategy.rendezvous();
             default -> throw new IllegalArgumentException("strategy " + strategy);
           };
-      keyed = strategy.equals("ring-hash") || strategy.equals("rendezvous");
+      keyed = strategy.equals("ring-hash") || strategy.equals("maglev") || strategy.equals("rendezvous");
       balancer = LoadBalancer.builder("bench").endpoints(list).strategy(chosen).build();
       // give Peak-EWMA latencies to compare
       for (int i = 0; i < endpoints * 10; i++) {

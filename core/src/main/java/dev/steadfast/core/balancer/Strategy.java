@@ -11,7 +11,7 @@ import java.time.Duration;
  * <p>Which to choose: {@link #peakEwma()} for request/response traffic to replicas that can turn slow (it
  * reacts within one slow response); {@link #leastRequest(int)} when latency is uniform but requests vary in
  * cost; {@link #roundRobin()}, {@link #weightedRoundRobin()} or {@link #random()} when hosts are uniform; {@link
- * #ringHash(int)} or {@link #rendezvous()} when a key (a user, a shard) should stick to one host.
+ * #ringHash(int)}, {@link #maglev(int)} or {@link #rendezvous()} when a key (a user, a shard) should stick to one host.
  *
  * @since 0.1.0
  */

@@ -226,6 +226,9 @@ public final class ProxyEngine implements AutoCloseable {
             return 0;
           }
         }
+        // Counted here, under the lock, before the write: the two directions must not both see room for the
+        // same last bytes of a byte limit.
+        connection.addForwarded((int) allowed);
         return (int) allowed;
       }
     } finally {

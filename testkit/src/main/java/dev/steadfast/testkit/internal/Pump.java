@@ -119,7 +119,7 @@ final class Pump {
           offset += allowed;
           engine.sent(this, allowed);
           long limit = engine.faults().closeAfterBytes();
-          if (connection.addForwarded(allowed) >= limit && limit >= 0) {
+          if (limit >= 0 && connection.forwarded() >= limit) {
             connection.close();
             return;
           }

@@ -1,0 +1,213 @@
+package dev.steadfast.core.balancer.internal;
+
+import dev.steadfast.core.balancer.Endpoint;
+import dev.steadfast.core.balancer.Lease;
+import io.micrometer.core.instrument.Counter;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One endpoint's load, latency and health as one balancer sees them; thread-safe, and the {@link Lease} that
+ * picks hand out (one preallocated object per endpoint, so a pick allocates nothing).
+ *
+ * <p>Design: picks only read (requests in flight, the EWMA cost and its timestamp) and increment {@code
+ * inFlight}; reports update the counters with atomic adds and the EWMA under this object's monitor (a few
+ * arithmetic operations, never blocking). A pick may see the cost and its timestamp from two different
+ * reports; the error is one observation's worth, which a load balancer can afford. Ejection fields belong to
+ * the engine and are written under its lock.
+ */
+public final class EndpointState implements Lease {
+
+  private static final VarHandle IN_FLIGHT;
+  private static final VarHandle SUCCESSES;
+  private static final VarHandle FAILURES;
+  private static final VarHandle CONSECUTIVE_FAILURES;
+
+  static {
+    try {
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      IN_FLIGHT = lookup.findVarHandle(EndpointState.class, "inFlight", int.class);
+      SUCCESSES = lookup.findVarHandle(EndpointState.class, "successes", int.class);
+      FAILURES = lookup.findVarHandle(EndpointState.class, "failures", int.class);
+      CONSECUTIVE_FAILURES = lookup.findVarHandle(EndpointState.class, "consecutiveFailures", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** No slow start in progress. */
+  static final long NO_SLOW_START = Long.MIN_VALUE;
+
+  private final Endpoint endpoint;
+  private final BalancerEngine engine;
+  private final int weight;
+  private final long addressHash;
+
+  private volatile int inFlight;
+  @SuppressWarnings("UnusedVariable") // read and reset through SUCCESSES
+  private volatile int successes;
+
+  @SuppressWarnings("UnusedVariable") // read and reset through FAILURES
+  private volatile int failures;
+
+  private volatile int consecutiveFailures;
+
+  // Peak-EWMA: the cost in nanoseconds and when it was last updated; written under this object's monitor.
+  private volatile double cost;
+  private volatile long costStamp;
+  // The recent failure ratio, 0 to 1: a moving average over reports (weight FAILURE_ALPHA each) that decays
+  // towards 0 with time like the cost, so that an idle failing endpoint is tried again.
+  private volatile double failureScore;
+
+  private static final double FAILURE_ALPHA = 0.1;
+  private static final double MAX_FAILURE_SCORE = 0.99;
+
+  private volatile long slowStartFrom = NO_SLOW_START;
+
+  // Outlier detection and active health, written under the engine's lock.
+  volatile boolean ejected;
+  long ejectedUntilNanos;
+  int ejectionMultiplier;
+  volatile boolean probeHealthy = true;
+  int probeStreak;
+
+  @Nullable Counter picksMeter;
+
+  EndpointState(Endpoint endpoint, BalancerEngine engine, long nowNanos) {
+    this.endpoint = endpoint;
+    this.engine = engine;
+    this.weight = endpoint.weight();
+    this.addressHash = Hashing.hash(endpoint.address());
+    this.costStamp = nowNanos;
+  }
+
+  @Override
+  public Endpoint endpoint() {
+    return endpoint;
+  }
+
+  long addressHash() {
+    return addressHash;
+  }
+
+  int weight() {
+    return weight;
+  }
+
+  /** Requests picked here and not yet reported. */
+  public int inFlight() {
+    return inFlight;
+  }
+
+  void acquire() {
+    IN_FLIGHT.getAndAdd(this, 1);
+    Counter meter = picksMeter;
+    if (meter != null) {
+      meter.increment();
+    }
+  }
+
+  @Override
+  public void success(long latencyNanos) {
+    IN_FLIGHT.getAndAdd(this, -1);
+    SUCCESSES.getAndAdd(this, 1);
+    if (consecutiveFailures != 0) {
+      consecutiveFailures = 0;
+    }
+    if (engine.tracksLatency()) {
+      observe(engine.nowNanos(), (double) Math.max(0, latencyNanos), false);
+    }
+  }
+
+  @Override
+  public void failure(long latencyNanos) {
+    IN_FLIGHT.getAndAdd(this, -1);
+    FAILURES.getAndAdd(this, 1);
+    int consecutive = (int) CONSECUTIVE_FAILURES.getAndAdd(this, 1) + 1;
+    if (engine.tracksLatency()) {
+      observe(
+          engine.nowNanos(), (double) Math.max(Math.max(0, latencyNanos), engine.failurePenaltyNanos()), true);
+    }
+    engine.onFailure(this, consecutive);
+  }
+
+  @Override
+  public void release() {
+    IN_FLIGHT.getAndAdd(this, -1);
+  }
+
+  /** Reads and resets the interval's success and failure counts: {@code [successes, failures]}. */
+  int[] drainCounts() {
+    return new int[] {(int) SUCCESSES.getAndSet(this, 0), (int) FAILURES.getAndSet(this, 0)};
+  }
+
+  void resetConsecutiveFailures() {
+    consecutiveFailures = 0;
+  }
+
+  private void observe(long now, double rttNanos, boolean failed) {
+    synchronized (this) {
+      double w = engine.decay(now - costStamp);
+      double previous = cost;
+      // the peak: a slower observation counts at once; faster ones pull the average down with time
+      cost = rttNanos > previous ? rttNanos : previous * w + rttNanos * (1 - w);
+      failureScore = failureScore * w * (1 - FAILURE_ALPHA) + (failed ? FAILURE_ALPHA : 0);
+      costStamp = now;
+    }
+    engine.observedAt(now);
+  }
+
+  /**
+   * Peak-EWMA load: the latency average decayed to {@code now}, times requests in flight plus one, divided by
+   * the square of the recent success ratio (so an endpoint that fails fast looks expensive, not cheap). An
+   * endpoint without observations costs nothing while idle (so it gets probed) and the penalty while busy.
+   */
+  double ewmaLoad(long now) {
+    double c = cost;
+    int pending = inFlight;
+    if (c == 0) {
+      return pending == 0 ? 0 : engine.failurePenaltyNanos() + pending;
+    }
+    double decay = engine.decay(now - costStamp);
+    double success = 1 - Math.min(failureScore * decay, MAX_FAILURE_SCORE);
+    return c * decay * (pending + 1) / (success * success);
+  }
+
+  /** The current Peak-EWMA latency estimate in nanoseconds, decayed to {@code now}. */
+  public double latencyEstimateNanos(long now) {
+    return cost * engine.decay(now - costStamp);
+  }
+
+  void startSlowStart(long now) {
+    slowStartFrom = now;
+  }
+
+  /** The weight at {@code now}, scaled down while slow start is in progress; at least a tiny positive number. */
+  double weightAt(long now) {
+    double w = weight;
+    long from = slowStartFrom;
+    if (from != NO_SLOW_START) {
+      double factor = engine.slowStartFactor(now - from);
+      if (factor >= 1) {
+        slowStartFrom = NO_SLOW_START;
+      } else {
+        w *= factor;
+      }
+    }
+    return w;
+  }
+
+  boolean inSlowStart() {
+    return slowStartFrom != NO_SLOW_START;
+  }
+
+  boolean is(@Nullable EndpointState other) {
+    return this == other;
+  }
+
+  @Override
+  public String toString() {
+    return endpoint + " inFlight=" + inFlight + (ejected ? " ejected" : "");
+  }
+}

@@ -231,9 +231,11 @@ public final class Jwk {
     if (alg != null) {
       return JwtKey.hmac(k, alg);
     }
-    JwsAlgorithm best = k.length >= 64 ? JwsAlgorithm.HS512 : k.length >= 48 ? JwsAlgorithm.HS384
-        : JwsAlgorithm.HS256;
-    return JwtKey.hmac(k, best);
+    if (k.length >= 64) {
+      return JwtKey.hmac(k, JwsAlgorithm.HS256, JwsAlgorithm.HS384, JwsAlgorithm.HS512);
+    }
+    return k.length >= 48 ? JwtKey.hmac(k, JwsAlgorithm.HS256, JwsAlgorithm.HS384)
+        : JwtKey.hmac(k, JwsAlgorithm.HS256);
   }
 
   private static PublicKey generate(String algorithm, java.security.spec.KeySpec spec) {

@@ -41,7 +41,7 @@ final class JwsCrypto {
   static byte[] sign(JwtKey key, JwsAlgorithm alg, byte[] input) {
     try {
       if (alg.isSymmetric()) {
-        Mac mac = key.mac();
+        Mac mac = key.mac(alg);
         return mac.doFinal(input);
       }
       Key k = key.signingKey();
@@ -66,7 +66,7 @@ final class JwsCrypto {
   static boolean verify(JwtKey key, JwsAlgorithm alg, byte[] input, int inputLength, byte[] sig) {
     try {
       if (alg.isSymmetric()) {
-        Mac mac = key.mac();
+        Mac mac = key.mac(alg);
         mac.update(input, 0, inputLength);
         byte[] expected = mac.doFinal();
         return sig.length == expected.length && MessageDigest.isEqual(expected, sig);

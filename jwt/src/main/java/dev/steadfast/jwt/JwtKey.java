@@ -11,6 +11,7 @@ import java.security.interfaces.RSAKey;
 import java.security.spec.ECParameterSpec;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
@@ -39,7 +40,7 @@ public final class JwtKey {
   private final @Nullable Key signingKey;
   private final int keyBits;
   private final @Nullable BigInteger ecOrder;
-  private final @Nullable ThreadLocal<Mac> macs;
+  private final @Nullable ThreadLocal<EnumMap<JwsAlgorithm, Mac>> macs;
 
   private JwtKey(@Nullable String keyId, Set<JwsAlgorithm> algorithms, @Nullable Key verificationKey,
       @Nullable Key signingKey, int keyBits, @Nullable BigInteger ecOrder) {
@@ -50,9 +51,7 @@ public final class JwtKey {
     this.keyBits = keyBits;
     this.ecOrder = ecOrder;
     if (verificationKey instanceof SecretKeySpec) {
-      JwsAlgorithm alg = algorithms.iterator().next();
-      Key secret = verificationKey;
-      this.macs = ThreadLocal.withInitial(() -> newMac(alg, secret));
+      this.macs = ThreadLocal.withInitial(() -> new EnumMap<>(JwsAlgorithm.class));
     } else {
       this.macs = null;
     }
@@ -69,24 +68,26 @@ public final class JwtKey {
   }
 
   /**
-   * An HMAC key for one algorithm; the secret is copied.
+   * An HMAC key for one or more HMAC algorithms; the secret is copied.
    *
-   * @throws IllegalArgumentException if {@code algorithm} is not HMAC or the secret is shorter than its hash
+   * @throws IllegalArgumentException if an algorithm is not HMAC or the secret is shorter than its hash
    */
-  public static JwtKey hmac(byte[] secret, JwsAlgorithm algorithm) {
+  public static JwtKey hmac(byte[] secret, JwsAlgorithm first, JwsAlgorithm... more) {
     Objects.requireNonNull(secret, "secret");
-    Objects.requireNonNull(algorithm, "algorithm");
-    if (!algorithm.isSymmetric()) {
-      throw new IllegalArgumentException("algorithm must be HS256, HS384 or HS512 for an HMAC secret, was "
-          + algorithm);
+    Set<JwsAlgorithm> algs = EnumSet.of(first, more);
+    for (JwsAlgorithm algorithm : algs) {
+      if (!algorithm.isSymmetric()) {
+        throw new IllegalArgumentException("algorithm must be HS256, HS384 or HS512 for an HMAC secret, was "
+            + algorithm);
+      }
+      int min = algorithm.hashBits() / 8;
+      if (secret.length < min) {
+        throw new IllegalArgumentException("HMAC secret length must be >= " + min + " bytes for " + algorithm
+            + ", was " + secret.length);
+      }
     }
-    int min = algorithm.hashBits() / 8;
-    if (secret.length < min) {
-      throw new IllegalArgumentException("HMAC secret length must be >= " + min + " bytes for " + algorithm
-          + ", was " + secret.length);
-    }
-    SecretKeySpec key = new SecretKeySpec(Arrays.copyOf(secret, secret.length), algorithm.jcaName());
-    return new JwtKey(null, EnumSet.of(algorithm), key, key, secret.length * 8, null);
+    SecretKeySpec key = new SecretKeySpec(Arrays.copyOf(secret, secret.length), "HMAC");
+    return new JwtKey(null, algs, key, key, secret.length * 8, null);
   }
 
   /**
@@ -221,12 +222,19 @@ public final class JwtKey {
   }
 
   /** The calling thread's initialised Mac for an HMAC key; callers must not keep it. */
-  Mac mac() {
-    ThreadLocal<Mac> m = macs;
-    if (m == null) {
+  Mac mac(JwsAlgorithm alg) {
+    ThreadLocal<EnumMap<JwsAlgorithm, Mac>> m = macs;
+    Key secret = verificationKey;
+    if (m == null || secret == null) {
       throw new IllegalStateException("not an HMAC key");
     }
-    return m.get();
+    EnumMap<JwsAlgorithm, Mac> perThread = m.get();
+    Mac mac = perThread.get(alg);
+    if (mac == null) {
+      mac = newMac(alg, secret);
+      perThread.put(alg, mac);
+    }
+    return mac;
   }
 
   /** Describes the key by type, id and algorithms, never by material. */

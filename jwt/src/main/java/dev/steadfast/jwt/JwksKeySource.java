@@ -2,6 +2,8 @@ package dev.steadfast.jwt;
 
 import dev.steadfast.core.Pipeline;
 import dev.steadfast.core.spi.TimeSource;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -62,6 +64,8 @@ public final class JwksKeySource implements KeySource {
   private volatile boolean unknownKidFetched;
   private volatile boolean refreshScheduled;
   private final AtomicLong fetchCount = new AtomicLong();
+  private final @Nullable Counter refreshed;
+  private final @Nullable Counter refreshFailed;
 
   private JwksKeySource(Builder b) {
     this.uri = b.uri;
@@ -75,6 +79,22 @@ public final class JwksKeySource implements KeySource {
     this.cooldownNanos = b.unknownKidCooldown.toNanos();
     this.maxResponseBytes = b.maxResponseBytes;
     this.requestTimeout = b.requestTimeout;
+    MeterRegistry registry = b.registry;
+    if (registry != null) {
+      this.refreshed = Counter.builder("steadfast.jwks.refreshes").tag("outcome", "success")
+          .tag("uri", uri.toString()).description("JWK Set fetches by outcome").register(registry);
+      this.refreshFailed = Counter.builder("steadfast.jwks.refreshes").tag("outcome", "failure")
+          .tag("uri", uri.toString()).description("JWK Set fetches by outcome").register(registry);
+    } else {
+      this.refreshed = null;
+      this.refreshFailed = null;
+    }
+  }
+
+  private static void increment(@Nullable Counter counter) {
+    if (counter != null) {
+      counter.increment();
+    }
   }
 
   /** Starts a builder (not thread-safe) for the JWK Set at {@code uri}. */
@@ -150,8 +170,10 @@ public final class JwksKeySource implements KeySource {
       try {
         Snapshot fresh = new Snapshot(fetch(), time.nanoTime());
         snapshot = fresh;
+        increment(refreshed);
         return fresh;
       } catch (RuntimeException e) {
+        increment(refreshFailed);
         if (now != null && time.nanoTime() - now.fetchedAt < refreshIntervalNanos + staleIfErrorNanos) {
           return now;
         }
@@ -211,6 +233,7 @@ public final class JwksKeySource implements KeySource {
     private Duration requestTimeout = Duration.ofSeconds(5);
     private int maxResponseBytes = 256 * 1024;
     private boolean allowInsecureHttp;
+    private @Nullable MeterRegistry registry;
 
     Builder(URI uri) {
       this.uri = Objects.requireNonNull(uri, "uri");
@@ -274,6 +297,15 @@ public final class JwksKeySource implements KeySource {
         throw new IllegalArgumentException("maxResponseBytes must be >= 64, was " + bytes);
       }
       this.maxResponseBytes = bytes;
+      return this;
+    }
+
+    /**
+     * Counts fetches in {@code steadfast.jwks.refreshes}, tagged {@code outcome} (success, failure) and
+     * {@code uri}. Default: no meters.
+     */
+    public Builder meterRegistry(MeterRegistry registry) {
+      this.registry = Objects.requireNonNull(registry, "meterRegistry");
       return this;
     }
 

@@ -1,11 +1,17 @@
 package dev.steadfast.jwt;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
 import dev.steadfast.jwt.internal.Base64Url;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import dev.steadfast.jwt.internal.Json;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -14,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -57,6 +64,9 @@ public final class JwtVerifier {
   private final int maxTokenLength;
   private final int maxHeaderBytes;
   private final int maxJsonDepth;
+  private final @Nullable Cache<String, Jwt> cache;
+  private final @Nullable Counter success;
+  private final EnumMap<JwtException.Reason, Counter> failures = new EnumMap<>(JwtException.Reason.class);
 
   private JwtVerifier(Builder b) {
     this.keys = Objects.requireNonNull(b.keys);
@@ -73,6 +83,40 @@ public final class JwtVerifier {
     this.maxTokenLength = b.maxTokenLength;
     this.maxHeaderBytes = b.maxHeaderBytes;
     this.maxJsonDepth = b.maxJsonDepth;
+    if (b.cacheSize > 0) {
+      Clock c = b.clock;
+      long maxTtl = b.cacheTtl.toNanos();
+      this.cache = Caffeine.newBuilder()
+          .maximumSize(b.cacheSize)
+          .ticker(() -> TimeUnit.MILLISECONDS.toNanos(c.millis()))
+          .expireAfter(Expiry.creating((String token, Jwt jwt) -> untilExpiry(jwt, c, maxTtl)))
+          .build();
+    } else {
+      this.cache = null;
+    }
+    MeterRegistry registry = b.registry;
+    if (registry != null) {
+      this.success = Counter.builder("steadfast.jwt.verifications").tag("outcome", "success").tag("reason", "none")
+          .description("JWT verifications by outcome and reason").register(registry);
+      for (JwtException.Reason r : JwtException.Reason.values()) {
+        failures.put(r, Counter.builder("steadfast.jwt.verifications").tag("outcome", "failure")
+            .tag("reason", r.name().toLowerCase(Locale.ROOT))
+            .description("JWT verifications by outcome and reason").register(registry));
+      }
+    } else {
+      this.success = null;
+    }
+  }
+
+  /** A cached entry lives until the token's exp (never beyond), and at most the configured TTL. */
+  private static Duration untilExpiry(Jwt jwt, Clock clock, long maxTtlNanos) {
+    Long exp = jwt.claims().numericDate("exp");
+    long ttl = maxTtlNanos;
+    if (exp != null) {
+      long millisLeft = exp * 1000 - clock.millis();
+      ttl = Math.min(ttl, TimeUnit.MILLISECONDS.toNanos(Math.max(0, millisLeft)));
+    }
+    return Duration.ofNanos(ttl);
   }
 
   /** Starts a builder (not thread-safe). */
@@ -86,6 +130,36 @@ public final class JwtVerifier {
    * @throws JwtException with the reason the token was refused
    */
   public Jwt verify(String token) {
+    Cache<String, Jwt> c = cache;
+    if (c != null) {
+      Jwt hit = c.getIfPresent(token);
+      Long exp = hit == null ? null : hit.claims().numericDate("exp");
+      if (hit != null && (exp == null || clock.millis() < exp * 1000)) {
+        count(null);
+        return hit;
+      }
+    }
+    try {
+      Jwt jwt = verifyUncached(token);
+      if (c != null) {
+        c.put(token, jwt);
+      }
+      count(null);
+      return jwt;
+    } catch (JwtException e) {
+      count(e.reason());
+      throw e;
+    }
+  }
+
+  private void count(JwtException.@Nullable Reason reason) {
+    Counter counter = reason == null ? success : failures.get(reason);
+    if (counter != null) {
+      counter.increment();
+    }
+  }
+
+  private Jwt verifyUncached(String token) {
     VerifiedJws jws = verifySignature(token);
     String typ = jws.header().type();
     if (!types.isEmpty() && (typ == null || !types.contains(normaliseType(typ)))) {
@@ -295,8 +369,39 @@ public final class JwtVerifier {
     private int maxTokenLength = 16 * 1024;
     private int maxHeaderBytes = 2048;
     private int maxJsonDepth = 8;
+    private long cacheSize;
+    private Duration cacheTtl = Duration.ofMinutes(5);
+    private @Nullable MeterRegistry registry;
 
     Builder() {}
+
+    /**
+     * Caches verified tokens (off by default), keyed by the whole token, bounded to {@code maxEntries}; an
+     * entry never outlives the token's {@code exp} (without skew) nor {@code ttl}. Trade-off: a cached token
+     * stays accepted until then even if its key is removed from the key source or the token is revoked
+     * elsewhere; keep {@code ttl} as short as revocation requires.
+     */
+    public Builder cache(long maxEntries, Duration ttl) {
+      if (maxEntries < 1) {
+        throw new IllegalArgumentException("cache maxEntries must be >= 1, was " + maxEntries);
+      }
+      Objects.requireNonNull(ttl, "ttl");
+      if (ttl.isNegative() || ttl.isZero()) {
+        throw new IllegalArgumentException("cache ttl must be > 0, was " + ttl);
+      }
+      this.cacheSize = maxEntries;
+      this.cacheTtl = ttl;
+      return this;
+    }
+
+    /**
+     * Counts verifications in {@code steadfast.jwt.verifications}, tagged {@code outcome} (success, failure)
+     * and {@code reason} (none, or the lower-case {@link JwtException.Reason}). Default: no meters.
+     */
+    public Builder meterRegistry(MeterRegistry registry) {
+      this.registry = Objects.requireNonNull(registry, "meterRegistry");
+      return this;
+    }
 
     /** Where keys come from (required). */
     public Builder keys(KeySource keys) {

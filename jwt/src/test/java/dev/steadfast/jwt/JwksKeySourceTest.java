@@ -113,6 +113,18 @@ class JwksKeySourceTest {
   }
 
   @Test
+  void fetchesAreCountedByOutcome() {
+    io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    JwtVerifier verifier = JwtVerifier.builder().keys(source().meterRegistry(registry).build()).build();
+    verifier.verify(token(key));
+    status.set(503);
+    assertThatThrownBy(() -> verifier.verify(token(key.withKeyId("other")))).isInstanceOf(JwtException.class);
+    assertThat(registry.get("steadfast.jwks.refreshes").tag("outcome", "success").counter().count()).isEqualTo(1);
+    assertThat(registry.get("steadfast.jwks.refreshes").tag("outcome", "failure").counter().count()).isEqualTo(1);
+  }
+
+  @Test
   void responsesBeyondTheSizeLimitAreRefused() {
     body.set("{\"keys\":[],\"pad\":\"" + "x".repeat(5000) + "\"}");
     JwtVerifier verifier = JwtVerifier.builder().keys(source().maxResponseBytes(1024).build()).build();

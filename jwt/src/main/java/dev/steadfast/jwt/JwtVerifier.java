@@ -65,6 +65,13 @@ public final class JwtVerifier {
   private final int maxHeaderBytes;
   private final int maxJsonDepth;
   private final @Nullable Cache<String, Jwt> cache;
+  /**
+   * The last header segment that passed the header rules, with its parse. Tokens from one issuer usually share
+   * one header, and the rules depend only on the header and this verifier's settings, so a token whose header
+   * segment is the same string skips decoding and parsing it. Racy by design: a stale or missing entry only
+   * costs a parse.
+   */
+  private volatile @Nullable ParsedHeader lastHeader;
   private final @Nullable Counter success;
   private final EnumMap<JwtException.Reason, Counter> failures = new EnumMap<>(JwtException.Reason.class);
 
@@ -105,6 +112,18 @@ public final class JwtVerifier {
       }
     } else {
       this.success = null;
+    }
+  }
+
+  private static final class ParsedHeader {
+    final String segment;
+    final Map<String, Object> header;
+    final JwsAlgorithm alg;
+
+    ParsedHeader(String segment, Map<String, Object> header, JwsAlgorithm alg) {
+      this.segment = segment;
+      this.header = header;
+      this.alg = alg;
     }
   }
 
@@ -193,9 +212,18 @@ public final class JwtVerifier {
     if (dot1 > (maxHeaderBytes * 4 + 2) / 3) {
       throw new JwtException(JwtException.Reason.MALFORMED, "header is longer than " + maxHeaderBytes);
     }
-    byte[] headerBytes = Base64Url.decode(token, 0, dot1, "header");
-    Map<String, Object> header = Json.parseObject(headerBytes, maxJsonDepth, "header");
-    JwsAlgorithm alg = checkHeader(header);
+    Map<String, Object> header;
+    JwsAlgorithm alg;
+    ParsedHeader last = lastHeader;
+    if (last != null && last.segment.length() == dot1 && token.startsWith(last.segment)) {
+      header = last.header;
+      alg = last.alg;
+    } else {
+      byte[] headerBytes = Base64Url.decode(token, 0, dot1, "header");
+      header = Json.parseObject(headerBytes, maxJsonDepth, "header");
+      alg = checkHeader(header);
+      lastHeader = new ParsedHeader(token.substring(0, dot1), header, alg);
+    }
     byte[] payload = Base64Url.decode(token, dot1 + 1, dot2, "payload");
     byte[] signature = Base64Url.decode(token, dot2 + 1, length, "signature");
 

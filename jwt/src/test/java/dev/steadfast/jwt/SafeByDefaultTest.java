@@ -161,6 +161,20 @@ class SafeByDefaultTest {
   }
 
   @Test
+  void aHeaderAcceptedBeforeDoesNotLetAnotherHeaderOrSignaturePass() {
+    String good = hs256(OK_HEADER, OK_PAYLOAD);
+    assertThat(verifier.verify(good)).isNotNull();
+    assertThat(verifier.verify(good)).isNotNull();
+    // Same length as the cached header segment, different content.
+    String noneHeader = b64("{\"alg\":\"none\"}");
+    String other = noneHeader + good.substring(good.indexOf('.'));
+    refused(() -> verifier.verify(other), Reason.DISALLOWED_ALGORITHM);
+    String badSignature = good.substring(0, good.lastIndexOf('.') + 1) + "A".repeat(43);
+    refused(() -> verifier.verify(badSignature), Reason.BAD_SIGNATURE);
+    assertThat(verifier.verify(good)).isNotNull();
+  }
+
+  @Test
   void zipOnAJwsIsRefused() {
     refused(() -> verifier.verify(hs256("{\"alg\":\"HS256\",\"zip\":\"DEF\"}", OK_PAYLOAD)),
         Reason.UNSUPPORTED_HEADER);

@@ -113,6 +113,54 @@ class JwksKeySourceTest {
   }
 
   @Test
+  void concurrentFirstLookupsShareOneFetch() throws Exception {
+    java.util.concurrent.CountDownLatch arrived = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    server.removeContext("/jwks");
+    server.createContext("/jwks", exchange -> {
+      requests.incrementAndGet();
+      arrived.countDown();
+      try {
+        release.await(10, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      byte[] bytes = body.get().getBytes(StandardCharsets.UTF_8);
+      exchange.sendResponseHeaders(200, bytes.length);
+      exchange.getResponseBody().write(bytes);
+      exchange.close();
+    });
+    JwksKeySource jwks = source().build();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+      List<java.util.concurrent.Future<List<JwtKey>>> results = new java.util.ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        results.add(pool.submit(() -> {
+          threads.add(Thread.currentThread());
+          return jwks.keys("k1", JwsAlgorithm.ES256);
+        }));
+      }
+      assertThat(arrived.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      // Wait (spinning, no sleep) until all four threads are parked: one in the fetch, three on the lock.
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+      while ((threads.size() < 4 || threads.stream().anyMatch(t -> t.getState() == Thread.State.RUNNABLE))
+          && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+      }
+      release.countDown();
+      for (java.util.concurrent.Future<List<JwtKey>> r : results) {
+        assertThat(r.get(10, java.util.concurrent.TimeUnit.SECONDS)).hasSize(1);
+      }
+      assertThat(requests.get()).isEqualTo(1);
+      assertThat(jwks.fetchCount()).isEqualTo(1);
+    } finally {
+      release.countDown();
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void fetchesAreCountedByOutcome() {
     io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
         new io.micrometer.core.instrument.simple.SimpleMeterRegistry();

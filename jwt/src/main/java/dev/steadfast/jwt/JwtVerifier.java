@@ -352,8 +352,13 @@ public final class JwtVerifier {
         throw new JwtException(JwtException.Reason.MISSING_CLAIM, "claim 'aud' is required");
       }
       boolean match = false;
-      for (String a : claims.audience()) {
-        match |= audiences.contains(a);
+      Object aud = claims.get("aud");
+      if (aud instanceof String one) {
+        match = audiences.contains(one);
+      } else {
+        for (String a : claims.audience()) {
+          match |= audiences.contains(a);
+        }
       }
       if (!match) {
         throw new JwtException(JwtException.Reason.WRONG_AUDIENCE, "aud names no accepted audience");

@@ -2,8 +2,10 @@ package dev.steadfast.jwt;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Objects;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -36,14 +38,30 @@ public interface KeySource {
         throw new IllegalArgumentException("keys must be able to verify, was a signing-only key " + k);
       }
     }
-    return (kid, algorithm) -> {
-      List<JwtKey> out = new ArrayList<>(2);
+    // Every answer is computed once here, so a lookup allocates nothing.
+    Map<JwsAlgorithm, List<JwtKey>> anyKid = new EnumMap<>(JwsAlgorithm.class);
+    Map<String, Map<JwsAlgorithm, List<JwtKey>>> byKid = new HashMap<>();
+    for (JwsAlgorithm algorithm : JwsAlgorithm.values()) {
+      List<JwtKey> all = new ArrayList<>();
       for (JwtKey k : copy) {
-        if (k.algorithms().contains(algorithm) && (kid == null || Objects.equals(kid, k.keyId()))) {
-          out.add(k);
+        if (k.algorithms().contains(algorithm)) {
+          all.add(k);
+          String kid = k.keyId();
+          if (kid != null) {
+            byKid.computeIfAbsent(kid, x -> new EnumMap<>(JwsAlgorithm.class))
+                .computeIfAbsent(algorithm, x -> new ArrayList<>()).add(k);
+          }
         }
       }
-      return out;
+      anyKid.put(algorithm, List.copyOf(all));
+    }
+    byKid.values().forEach(m -> m.replaceAll((alg, list) -> List.copyOf(list)));
+    return (kid, algorithm) -> {
+      if (kid == null) {
+        return anyKid.getOrDefault(algorithm, List.of());
+      }
+      Map<JwsAlgorithm, List<JwtKey>> forKid = byKid.get(kid);
+      return forKid == null ? List.of() : forKid.getOrDefault(algorithm, List.of());
     };
   }
 }

@@ -82,6 +82,53 @@ class ServiceTokenSourceTest {
   }
 
   @Test
+  void concurrentCallersShareOneTokenRequest() throws Exception {
+    java.util.concurrent.CountDownLatch arrived = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    server.removeContext("/token");
+    server.createContext("/token", exchange -> {
+      int n = requests.incrementAndGet();
+      exchange.getRequestBody().readAllBytes();
+      arrived.countDown();
+      try {
+        release.await(10, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      byte[] bytes = ("{\"access_token\":\"token-" + n + "\",\"expires_in\":300}").getBytes(StandardCharsets.UTF_8);
+      exchange.sendResponseHeaders(200, bytes.length);
+      exchange.getResponseBody().write(bytes);
+      exchange.close();
+    });
+    ServiceTokenSource tokens = source();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+      List<java.util.concurrent.Future<String>> results = new java.util.ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        results.add(pool.submit(() -> {
+          threads.add(Thread.currentThread());
+          return tokens.token();
+        }));
+      }
+      assertThat(arrived.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+      while ((threads.size() < 4 || threads.stream().anyMatch(t -> t.getState() == Thread.State.RUNNABLE))
+          && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+      }
+      release.countDown();
+      for (java.util.concurrent.Future<String> r : results) {
+        assertThat(r.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("token-1");
+      }
+      assertThat(requests.get()).isEqualTo(1);
+    } finally {
+      release.countDown();
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void onlyHttpsUnlessExplicitlyAllowed() {
     assertThatThrownBy(() -> ServiceTokenSource.clientCredentials(uri, "c", "s").build())
         .hasMessageStartingWith("tokenEndpoint must be https, was http");

@@ -60,6 +60,16 @@ public enum JwsAlgorithm {
     return hashBits;
   }
 
+  /** The length in bytes of a signature or MAC for a given key size in bits (EC: the field size). */
+  int signatureLength(int keyBits) {
+    return switch (family) {
+      case HMAC -> hashBits / 8;
+      case EC -> 2 * ((keyBits + 7) / 8);
+      case EDDSA -> 64;
+      case RSA, RSA_PSS -> (keyBits + 7) / 8;
+    };
+  }
+
   /** Whether the same secret signs and verifies (HMAC), so it must never come from a public key. */
   public boolean isSymmetric() {
     return family == Family.HMAC;
@@ -67,6 +77,8 @@ public enum JwsAlgorithm {
 
   /**
    * The algorithm a JWS header's {@code alg} names, matched exactly as RFC 7515 requires (case-sensitive).
+   * The fully-specified RFC 9864 name {@code Ed25519} maps to {@link #EdDSA} (whose only curve here is
+   * Ed25519).
    *
    * @throws IllegalArgumentException naming the value when it is {@code none} (unsecured JWTs are refused) or
    *     not a supported algorithm
@@ -75,6 +87,9 @@ public enum JwsAlgorithm {
     Objects.requireNonNull(alg, "alg");
     if (alg.toLowerCase(Locale.ROOT).equals("none")) {
       throw new IllegalArgumentException("alg '" + alg + "' is refused: unsecured JWTs are never accepted");
+    }
+    if (alg.equals("Ed25519")) {
+      return EdDSA;
     }
     for (JwsAlgorithm algorithm : values()) {
       if (algorithm.name().equals(alg)) {

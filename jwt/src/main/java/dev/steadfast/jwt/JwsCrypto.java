@@ -1,0 +1,106 @@
+package dev.steadfast.jwt;
+
+import java.math.BigInteger;
+import java.security.GeneralSecurityException;
+import java.security.Key;
+import java.security.MessageDigest;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.spec.MGF1ParameterSpec;
+import java.security.spec.PSSParameterSpec;
+import java.util.Arrays;
+import java.util.EnumMap;
+import javax.crypto.Mac;
+
+/**
+ * Signs and verifies JWS signing input with the JDK's providers. Thread-safe: each thread keeps its own
+ * {@link Signature} per algorithm, so the provider lookup happens once per thread rather than once per call.
+ */
+final class JwsCrypto {
+  private static final ThreadLocal<EnumMap<JwsAlgorithm, Signature>> SIGNATURES =
+      ThreadLocal.withInitial(() -> new EnumMap<>(JwsAlgorithm.class));
+
+  private JwsCrypto() {}
+
+  private static Signature signature(JwsAlgorithm alg) throws GeneralSecurityException {
+    EnumMap<JwsAlgorithm, Signature> cache = SIGNATURES.get();
+    Signature s = cache.get(alg);
+    if (s == null) {
+      s = Signature.getInstance(alg.jcaName());
+      if (alg.family() == JwsAlgorithm.Family.RSA_PSS) {
+        String hash = "SHA-" + alg.hashBits();
+        s.setParameter(new PSSParameterSpec(hash, "MGF1", new MGF1ParameterSpec(hash), alg.hashBits() / 8, 1));
+      }
+      cache.put(alg, s);
+    }
+    return s;
+  }
+
+  /** Signs {@code input} with {@code key}, which must be able to sign with {@code alg}. */
+  static byte[] sign(JwtKey key, JwsAlgorithm alg, byte[] input) {
+    try {
+      if (alg.isSymmetric()) {
+        Mac mac = key.mac(alg);
+        return mac.doFinal(input);
+      }
+      Key k = key.signingKey();
+      if (!(k instanceof PrivateKey privateKey)) {
+        throw new IllegalStateException("the key cannot sign");
+      }
+      Signature s = signature(alg);
+      s.initSign(privateKey);
+      s.update(input);
+      return s.sign();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("signing with " + alg + " failed (" + e.getClass().getSimpleName() + ")",
+          e);
+    }
+  }
+
+  /**
+   * Whether {@code sig} is a valid signature of {@code input[0, inputLength)} under {@code key} and
+   * {@code alg}. Signatures of the wrong length, and ECDSA signatures with r or s outside [1, n-1], are
+   * refused before the provider sees them (CVE-2022-21449).
+   */
+  static boolean verify(JwtKey key, JwsAlgorithm alg, byte[] input, int inputLength, byte[] sig) {
+    try {
+      if (alg.isSymmetric()) {
+        Mac mac = key.mac(alg);
+        mac.update(input, 0, inputLength);
+        byte[] expected = mac.doFinal();
+        return sig.length == expected.length && MessageDigest.isEqual(expected, sig);
+      }
+      Key k = key.verificationKey();
+      if (!(k instanceof PublicKey publicKey)) {
+        return false;
+      }
+      if (alg.family() == JwsAlgorithm.Family.EC) {
+        if (!ecdsaInRange(key, alg, sig)) {
+          return false;
+        }
+      } else if (sig.length != alg.signatureLength(key.keyBits())) {
+        return false;
+      }
+      Signature s = signature(alg);
+      s.initVerify(publicKey);
+      s.update(input, 0, inputLength);
+      return s.verify(sig);
+    } catch (GeneralSecurityException | RuntimeException e) {
+      // A provider that throws on a malformed signature has refused it.
+      return false;
+    }
+  }
+
+  private static boolean ecdsaInRange(JwtKey key, JwsAlgorithm alg, byte[] sig) {
+    BigInteger n = key.ecOrder();
+    int len = alg.signatureLength(key.keyBits());
+    if (n == null || sig.length != len) {
+      return false;
+    }
+    int half = len / 2;
+    BigInteger r = new BigInteger(1, Arrays.copyOfRange(sig, 0, half));
+    BigInteger s = new BigInteger(1, Arrays.copyOfRange(sig, half, len));
+    return r.signum() > 0 && s.signum() > 0 && r.compareTo(n) < 0 && s.compareTo(n) < 0;
+  }
+}

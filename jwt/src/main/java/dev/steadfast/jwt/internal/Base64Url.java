@@ -1,0 +1,87 @@
+package dev.steadfast.jwt.internal;
+
+import dev.steadfast.jwt.JwtException;
+import java.util.Arrays;
+import java.util.Base64;
+
+/**
+ * Strict base64url (RFC 4648 section 5, no padding) as JWS requires: only {@code A-Z a-z 0-9 - _}, no padding,
+ * no whitespace, a length that is not 1 mod 4, and zero unused bits in the final character. Thread-safe.
+ */
+public final class Base64Url {
+  private static final byte[] DECODE = new byte[128];
+  private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
+
+  static {
+    Arrays.fill(DECODE, (byte) -1);
+    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    for (int i = 0; i < alphabet.length(); i++) {
+      DECODE[alphabet.charAt(i)] = (byte) i;
+    }
+  }
+
+  private Base64Url() {}
+
+  /** Encodes without padding. */
+  public static String encode(byte[] bytes) {
+    return ENCODER.encodeToString(bytes);
+  }
+
+  /** Decodes {@code s[from, to)} strictly; {@code what} names the part in the exception. */
+  public static byte[] decode(CharSequence s, int from, int to, String what) {
+    int len = to - from;
+    if (len % 4 == 1) {
+      throw malformed(what);
+    }
+    int full = len / 4;
+    int rem = len % 4;
+    byte[] out = new byte[full * 3 + (rem == 0 ? 0 : rem - 1)];
+    int o = 0;
+    int i = from;
+    for (int q = 0; q < full; q++) {
+      int v = value(s.charAt(i), what) << 18
+          | value(s.charAt(i + 1), what) << 12
+          | value(s.charAt(i + 2), what) << 6
+          | value(s.charAt(i + 3), what);
+      i += 4;
+      out[o++] = (byte) (v >> 16);
+      out[o++] = (byte) (v >> 8);
+      out[o++] = (byte) v;
+    }
+    if (rem == 2) {
+      int a = value(s.charAt(i), what);
+      int b = value(s.charAt(i + 1), what);
+      if ((b & 0x0f) != 0) {
+        throw malformed(what);
+      }
+      out[o] = (byte) (a << 2 | b >> 4);
+    } else if (rem == 3) {
+      int a = value(s.charAt(i), what);
+      int b = value(s.charAt(i + 1), what);
+      int c = value(s.charAt(i + 2), what);
+      if ((c & 0x03) != 0) {
+        throw malformed(what);
+      }
+      out[o++] = (byte) (a << 2 | b >> 4);
+      out[o] = (byte) ((b & 0x0f) << 4 | c >> 2);
+    }
+    return out;
+  }
+
+  /** Decodes a whole string strictly. */
+  public static byte[] decode(String s, String what) {
+    return decode(s, 0, s.length(), what);
+  }
+
+  private static int value(char c, String what) {
+    int v = c < 128 ? DECODE[c] : -1;
+    if (v < 0) {
+      throw malformed(what);
+    }
+    return v;
+  }
+
+  private static JwtException malformed(String what) {
+    return new JwtException(JwtException.Reason.MALFORMED, what + " is not canonical base64url");
+  }
+}

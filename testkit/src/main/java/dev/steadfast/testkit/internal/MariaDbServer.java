@@ -15,24 +15,14 @@ import org.slf4j.LoggerFactory;
  * Thread-safe handle on the MariaDB or MySQL server a test run uses: the configured one, else the local default if
  * it answers. There is no embedded fallback: without a server, {@link #resolve} says why.
  */
-public final class MariaDbServer implements DatabaseServer {
+public final class MariaDbServer extends DatabaseServer {
 
   private static final Logger LOG = LoggerFactory.getLogger(MariaDbServer.class);
   private static final int DEFAULT_PORT = 3306;
   private static final int LOGIN_TIMEOUT_SECONDS = 10;
 
-  private final String adminUrl;
-  private final String user;
-  private final @Nullable String password;
-  private final HostPort address;
-  private final String description;
-
   private MariaDbServer(String adminUrl, String user, @Nullable String password, String description) {
-    this.adminUrl = adminUrl;
-    this.user = user;
-    this.password = password;
-    this.address = JdbcUrls.address(adminUrl, DEFAULT_PORT);
-    this.description = description;
+    super(adminUrl, DEFAULT_PORT, user, password, false, description);
   }
 
   /** The server a run uses, or why there is none. */
@@ -68,7 +58,7 @@ public final class MariaDbServer implements DatabaseServer {
       String origin = "configured server " + JdbcUrls.redact(configuredUrl) + " (from " + settingName + ")";
       try {
         MariaDbServer server = connect(configuredUrl, configuredUser, settings.password(), origin);
-        LOG.info("MariaDB/MySQL for tests: {}", server.description);
+        LOG.info("MariaDB/MySQL for tests: {}", server.description());
         return new Resolution(server, "");
       } catch (SQLException e) {
         throw new IllegalStateException(
@@ -89,7 +79,7 @@ public final class MariaDbServer implements DatabaseServer {
                 user,
                 settings.password(),
                 "real server at " + probe);
-        LOG.info("MariaDB/MySQL for tests: {}", server.description);
+        LOG.info("MariaDB/MySQL for tests: {}", server.description());
         return new Resolution(server, "");
       } catch (SQLException e) {
         reason = "the server at " + probe + " refused user " + user + ": " + e.getMessage();
@@ -110,7 +100,7 @@ public final class MariaDbServer implements DatabaseServer {
   private static MariaDbServer connect(
       String url, String user, @Nullable String password, String origin) throws SQLException {
     String version;
-    try (Connection connection = dataSource(url, user, password).getConnection();
+    try (Connection connection = newDataSource(url, user, password).getConnection();
         Statement statement = connection.createStatement();
         ResultSet result = statement.executeQuery("SELECT VERSION()")) {
       result.next();
@@ -119,74 +109,12 @@ public final class MariaDbServer implements DatabaseServer {
     return new MariaDbServer(url, user, password, origin + " (" + version + ", user " + user + ")");
   }
 
-  /** Where the server listens. */
   @Override
-  public HostPort address() {
-    return address;
+  DataSource dataSource(String url, String user, @Nullable String password) throws SQLException {
+    return newDataSource(url, user, password);
   }
 
-  /** Never embedded: there is no MariaDB fallback. */
-  @Override
-  public boolean embedded() {
-    return false;
-  }
-
-  /** Which server this is and why, without secrets. */
-  @Override
-  public String description() {
-    return description;
-  }
-
-  /** The user tests connect as. */
-  @Override
-  public String user() {
-    return user;
-  }
-
-  /** The password tests connect with, or null. */
-  @Override
-  public @Nullable String password() {
-    return password;
-  }
-
-  /** The JDBC URL of {@code database} on this server. */
-  @Override
-  public String jdbcUrl(String database) {
-    return JdbcUrls.withDatabase(adminUrl, database);
-  }
-
-  /** A non-pooling data source for {@code database}. */
-  @Override
-  public DataSource dataSource(String database) {
-    try {
-      return dataSource(jdbcUrl(database), user, password);
-    } catch (SQLException e) {
-      throw new IllegalStateException(e.getMessage(), e);
-    }
-  }
-
-  /** Creates an empty database. */
-  @Override
-  public void createDatabase(String name) {
-    execute("CREATE DATABASE " + name);
-  }
-
-  /** Drops a database. */
-  @Override
-  public void dropDatabase(String name) {
-    execute("DROP DATABASE IF EXISTS " + name);
-  }
-
-  private void execute(String sql) {
-    try (Connection connection = dataSource(adminUrl, user, password).getConnection();
-        Statement statement = connection.createStatement()) {
-      statement.execute(sql);
-    } catch (SQLException e) {
-      throw new IllegalStateException(sql + " failed on " + address + ": " + e.getMessage(), e);
-    }
-  }
-
-  private static DataSource dataSource(String url, String user, @Nullable String password)
+  private static DataSource newDataSource(String url, String user, @Nullable String password)
       throws SQLException {
     MariaDbDataSource dataSource = new MariaDbDataSource(url);
     dataSource.setUser(user);

@@ -21,18 +21,12 @@ import org.slf4j.LoggerFactory;
  * Thread-safe handle on the PostgreSQL server a test run uses: the configured one, else the local default if it
  * answers, else an embedded one started for the run and stopped by {@link #close()}.
  */
-public final class PostgresServer implements DatabaseServer, AutoCloseable {
+public final class PostgresServer extends DatabaseServer implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(PostgresServer.class);
   private static final int DEFAULT_PORT = 5432;
   private static final int LOGIN_TIMEOUT_SECONDS = 10;
 
-  private final String adminUrl;
-  private final String user;
-  private final @Nullable String password;
-  private final HostPort address;
-  private final boolean embedded;
-  private final String description;
   private final @Nullable Closeable stopper;
 
   private PostgresServer(
@@ -42,12 +36,7 @@ public final class PostgresServer implements DatabaseServer, AutoCloseable {
       boolean embedded,
       String description,
       @Nullable Closeable stopper) {
-    this.adminUrl = adminUrl;
-    this.user = user;
-    this.password = password;
-    this.address = JdbcUrls.address(adminUrl, DEFAULT_PORT);
-    this.embedded = embedded;
-    this.description = description;
+    super(adminUrl, DEFAULT_PORT, user, password, embedded, description);
     this.stopper = stopper;
   }
 
@@ -60,7 +49,7 @@ public final class PostgresServer implements DatabaseServer, AutoCloseable {
       String origin,
       @Nullable Closeable stopper) {
     String version;
-    try (Connection connection = dataSource(adminUrl, user, password).getConnection();
+    try (Connection connection = newDataSource(adminUrl, user, password).getConnection();
         Statement statement = connection.createStatement();
         ResultSet result = statement.executeQuery("SHOW server_version")) {
       result.next();
@@ -105,7 +94,7 @@ public final class PostgresServer implements DatabaseServer, AutoCloseable {
     } else {
       server = local(settings, defaultDatabase);
     }
-    LOG.info("PostgreSQL for tests: {}", server.description);
+    LOG.info("PostgreSQL for tests: {}", server.description());
     return server;
   }
 
@@ -148,52 +137,9 @@ public final class PostgresServer implements DatabaseServer, AutoCloseable {
         running.stopper());
   }
 
-  /** Where the server listens (the first host of a configured URL). */
   @Override
-  public HostPort address() {
-    return address;
-  }
-
-  /** Whether this is the embedded fallback. */
-  @Override
-  public boolean embedded() {
-    return embedded;
-  }
-
-  /** Which server this is and why it was chosen, without secrets. */
-  @Override
-  public String description() {
-    return description;
-  }
-
-  /** The user tests connect as. */
-  @Override
-  public String user() {
-    return user;
-  }
-
-  /** The password tests connect with, or null. */
-  @Override
-  public @Nullable String password() {
-    return password;
-  }
-
-  /** The JDBC URL of {@code database} on this server. */
-  @Override
-  public String jdbcUrl(String database) {
-    return JdbcUrls.withDatabase(adminUrl, database);
-  }
-
-  /** A non-pooling data source for {@code database}. */
-  @Override
-  public DataSource dataSource(String database) {
-    return dataSource(jdbcUrl(database), user, password);
-  }
-
-  /** Creates an empty database. */
-  @Override
-  public void createDatabase(String name) {
-    execute("CREATE DATABASE " + name);
+  DataSource dataSource(String url, String user, @Nullable String password) {
+    return newDataSource(url, user, password);
   }
 
   /** Drops a database, ending the sessions still connected to it. */
@@ -212,16 +158,7 @@ public final class PostgresServer implements DatabaseServer, AutoCloseable {
     }
   }
 
-  private void execute(String sql) {
-    try (Connection connection = dataSource(adminUrl, user, password).getConnection();
-        Statement statement = connection.createStatement()) {
-      statement.execute(sql);
-    } catch (SQLException e) {
-      throw new IllegalStateException(sql + " failed on " + address + ": " + e.getMessage(), e);
-    }
-  }
-
-  private static DataSource dataSource(String url, String user, @Nullable String password) {
+  private static DataSource newDataSource(String url, String user, @Nullable String password) {
     PGSimpleDataSource dataSource = new PGSimpleDataSource();
     dataSource.setURL(url);
     dataSource.setUser(user);

@@ -181,4 +181,22 @@ class PipelineCompositionTest {
     calls.incrementAndGet();
     throw new IllegalStateException("down");
   }
+
+  @Test
+  void anAsynchronousCallOverTheRateIsRefusedAndReleasesItsBulkheadPermit() {
+    Bulkhead bulkhead = Bulkhead.of("rated", BulkheadConfig.custom().maxConcurrentCalls(1).maxWaitDuration(Duration.ZERO).build());
+    io.github.resilience4j.ratelimiter.RateLimiter limiter =
+        io.github.resilience4j.ratelimiter.RateLimiter.of(
+            "rated",
+            RateLimiterConfig.custom().limitForPeriod(1).limitRefreshPeriod(Duration.ofMinutes(1)).timeoutDuration(Duration.ZERO).build());
+    Pipeline pipeline = Pipeline.builder("rated").timeSource(time).bulkhead(bulkhead).rateLimiter(limiter).build();
+
+    assertThat(pipeline.executeAsync(() -> CompletableFuture.completedFuture("first")).toCompletableFuture())
+        .isCompletedWithValue("first");
+    CompletableFuture<String> second =
+        pipeline.executeAsync(() -> CompletableFuture.completedFuture("second")).toCompletableFuture();
+
+    assertThatThrownBy(second::join).hasCauseInstanceOf(RequestNotPermitted.class);
+    assertThat(bulkhead.getMetrics().getAvailableConcurrentCalls()).isEqualTo(1);
+  }
 }

@@ -129,19 +129,25 @@ final class AsyncCall<T> {
       }
     }
     long waitNanos = 0;
-    for (RateLimiter limiter : new RateLimiter[] {engine.keyedRateLimiter, engine.rateLimiter}) {
-      if (limiter != null) {
-        long wait = limiter.reservePermission();
-        if (wait < 0) {
-          release(cb, kb, bh);
-          if (permit != null) {
-            permit.onIgnore();
-          }
-          outcome.completeExceptionally(RequestNotPermitted.createRequestNotPermitted(limiter));
-          return new HedgeGroup.Attempt(outcome, () -> {});
-        }
-        waitNanos = Math.max(waitNanos, wait);
+    RateLimiter refusing = null;
+    long keyedWait = reserve(engine.keyedRateLimiter);
+    if (keyedWait < 0) {
+      refusing = engine.keyedRateLimiter;
+    } else {
+      long sharedWait = reserve(engine.rateLimiter);
+      if (sharedWait < 0) {
+        refusing = engine.rateLimiter;
+      } else {
+        waitNanos = Math.max(keyedWait, sharedWait);
       }
+    }
+    if (refusing != null) {
+      release(cb, kb, bh);
+      if (permit != null) {
+        permit.onIgnore();
+      }
+      outcome.completeExceptionally(RequestNotPermitted.createRequestNotPermitted(refusing));
+      return new HedgeGroup.Attempt(outcome, () -> {});
     }
     AdaptiveLimit.Permit granted = permit;
     Invocation invocation = new Invocation(outcome, group, cb, kb, bh, granted);
@@ -151,6 +157,11 @@ final class AsyncCall<T> {
       invocation.invoke();
     }
     return new HedgeGroup.Attempt(outcome, invocation::cancel);
+  }
+
+  /** Reserves a permit: nanoseconds to wait (0 for none or no limiter), or -1 when refused. */
+  private static long reserve(@Nullable RateLimiter limiter) {
+    return limiter == null ? 0 : limiter.reservePermission();
   }
 
   private static void release(@Nullable CircuitBreaker cb, @Nullable Bulkhead kb, @Nullable Bulkhead bh) {

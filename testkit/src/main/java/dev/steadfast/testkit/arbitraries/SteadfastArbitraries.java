@@ -28,7 +28,7 @@ import net.jqwik.api.Combinators;
  * }
  * }</pre>
  *
- * <p>Needs {@code net.jqwik:jqwik-api} (and {@code steadfast-messaging-outbox} for {@link #outboxMessages()}) on the
+ * <p>Needs {@code net.jqwik:jqwik-api} (and {@code steadfast-outbox} for {@link #outboxMessages()}) on the
  * test class path; the testkit declares both optional.
  *
  * @since 0.1.0

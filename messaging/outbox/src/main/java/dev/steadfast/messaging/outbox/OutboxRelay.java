@@ -358,7 +358,7 @@ public final class OutboxRelay implements AutoCloseable {
         oldestCreatedAt.set(oldest.isPresent() ? oldest.getAsLong() : -1);
         long now = clock.millis();
         if (cleanup && now >= nextCleanup) {
-          deleteExpiredSent(now);
+          deleteExpiredSent(now, true);
           nextCleanup = now + cleanupInterval.toMillis();
         }
       } catch (SQLException | RuntimeException e) {
@@ -378,17 +378,17 @@ public final class OutboxRelay implements AutoCloseable {
    * returns how many. The relay runs this every cleanup interval when a retention is set.
    */
   public int deleteExpiredSent() throws SQLException {
-    return deleteExpiredSent(clock.millis());
+    return deleteExpiredSent(clock.millis(), false);
   }
 
-  private int deleteExpiredSent(long now) throws SQLException {
+  private int deleteExpiredSent(long now, boolean stopWithRelay) throws SQLException {
     long before = now - outbox.retention().toMillis();
     int total = 0;
     int deleted;
     do {
       deleted = store.deleteSentBefore(before, cleanupBatchSize);
       total += deleted;
-    } while (deleted == cleanupBatchSize && running);
+    } while (deleted == cleanupBatchSize && !(stopWithRelay && !running));
     return total;
   }
 

@@ -283,6 +283,76 @@ abstract class OutboxContract {
     await().atMost(Duration.ofSeconds(10)).until(() -> rows("1 = 1") == 0);
   }
 
+  @Test
+  void aRelayWakesRightAfterACommitWithoutWaitingForItsPoll() throws Exception {
+    Outbox outbox = outbox();
+    // A poll interval far beyond the wait below: only the wake-up (NOTIFY on PostgreSQL, the in-process signal
+    // elsewhere) can deliver in time.
+    started(relay(outbox).pollInterval(Duration.ofMinutes(10)).build());
+    await().pollDelay(Duration.ofMillis(300)).until(() -> true); // the relay is idle, waiting
+    OutboxMessage message = message("k", 1);
+    enqueueCommitted(outbox, List.of(message));
+    await().atMost(Duration.ofSeconds(5)).until(() -> publisher.confirmedIds().contains(message.id()));
+  }
+
+  @Test
+  void closeGivesBackClaimsItCannotFinishSoAnotherRelayTakesThemAtOnce() throws Exception {
+    Outbox outbox = outbox();
+    List<OutboxMessage> sent = messages(5, 5);
+    enqueueCommitted(outbox, sent);
+    java.util.concurrent.CompletableFuture<List<dev.steadfast.messaging.outbox.spi.PublishOutcome>> never =
+        new java.util.concurrent.CompletableFuture<>();
+    OutboxRelay stuck = OutboxRelay.builder(outbox, messages -> never).pollInterval(Duration.ofMillis(20))
+        .shutdownTimeout(Duration.ofMillis(200)).build();
+    stuck.start();
+    await().atMost(Duration.ofSeconds(5)).until(() -> rows("lease_token IS NOT NULL") == 5);
+    stuck.close();
+    assertThat(rows("lease_token IS NULL AND attempts = 0")).isEqualTo(5);
+    OutboxRelay successor = relay(outbox).build();
+    while (successor.relayOnce() > 0) {
+      // no lease to wait for: the rows were given back
+    }
+    assertThat(publisher.confirmedIds()).containsExactlyInAnyOrderElementsOf(sent.stream().map(OutboxMessage::id).toList());
+  }
+
+  @Test
+  void withARetentionSentRowsStayUntilCleanupDeletesThemInBatches() throws Exception {
+    Outbox outbox = Outbox.builder(dataSource()).table(table).clock(clock).retention(Duration.ofHours(1)).build();
+    outbox.createSchemaIfMissing();
+    enqueueCommitted(outbox, messages(25, 25));
+    OutboxRelay relay = relay(outbox).cleanupBatchSize(10).build();
+    while (relay.relayOnce() > 0) {
+      // send
+    }
+    assertThat(rows("status = 1")).isEqualTo(25);
+    assertThat(relay.deleteExpiredSent()).isZero();
+    clock.advance(Duration.ofHours(1).plusSeconds(1));
+    assertThat(relay.deleteExpiredSent()).isEqualTo(25);
+    assertThat(rows("1 = 1")).isZero();
+  }
+
+  @Test
+  void metersCountWhatHappenedAndTheTraceparentTravels() throws Exception {
+    io.micrometer.core.instrument.simple.SimpleMeterRegistry meters =
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    String trace = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    Outbox outbox = Outbox.builder(dataSource()).table(table).clock(clock).meterRegistry(meters)
+        .traceparent(() -> trace).build();
+    outbox.createSchemaIfMissing();
+    OutboxMessage ok = message("a", 1);
+    OutboxMessage refused = message("b", 2);
+    enqueueCommitted(outbox, List.of(ok, refused));
+    publisher.refuseForGood.add(refused.id());
+    OutboxRelay relay = relay(outbox).build();
+    relay.relayOnce();
+    assertThat(meters.get("steadfast.outbox.enqueued").counter().count()).isEqualTo(2);
+    assertThat(meters.get("steadfast.outbox.published").counter().count()).isEqualTo(1);
+    assertThat(meters.get("steadfast.outbox.failed").tag("reason", "permanent").counter().count()).isEqualTo(1);
+    assertThat(meters.get("steadfast.outbox.parked").counter().count()).isEqualTo(1);
+    assertThat(meters.get("steadfast.outbox.relay.batch").timer().count()).isEqualTo(1);
+    assertThat(publisher.confirmed.get(0).headers()).containsEntry("traceparent", trace);
+  }
+
   /** How many messages the two-relay test moves; the real servers take the 100k. */
   int messagesForTwoRelays() {
     return 100_000;

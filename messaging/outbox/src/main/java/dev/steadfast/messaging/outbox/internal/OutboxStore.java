@@ -98,8 +98,8 @@ public final class OutboxStore {
     this.claim = dialect.claim(table);
     this.claimAndLease = dialect.claimAndLease(table);
     this.deleteArray = dialect.deleteBySeqArray(table);
-    this.lease = "UPDATE " + table + " SET attempts = attempts + 1, available_at = ?, lease_token = ? WHERE seq = ?";
-    this.delete = "DELETE FROM " + table + " WHERE seq = ?";
+    this.lease = "UPDATE " + table + " SET attempts = attempts + 1, available_at = ?, lease_token = ? WHERE seq IN ";
+    this.delete = "DELETE FROM " + table + " WHERE seq IN ";
     this.markSent = "UPDATE " + table + " SET status = 1, done_at = ?, lease_token = NULL WHERE seq = ? AND status = 0";
     this.retry = "UPDATE " + table + " SET available_at = ?, last_error = ?, lease_token = NULL"
         + " WHERE seq = ? AND lease_token = ?";
@@ -192,14 +192,15 @@ public final class OutboxStore {
       if (claimed.isEmpty()) {
         return claimed;
       }
-      try (PreparedStatement update = connection.prepareStatement(lease)) {
+      // One statement for the whole batch: drivers without batch rewriting would otherwise make a round trip per row.
+      try (PreparedStatement update = connection.prepareStatement(lease + inList(claimed.size()))) {
+        update.setLong(1, leaseUntilMillis);
+        update.setString(2, token);
+        int index = 3;
         for (Claimed row : claimed) {
-          update.setLong(1, leaseUntilMillis);
-          update.setString(2, token);
-          update.setLong(3, row.seq());
-          update.addBatch();
+          update.setLong(index++, row.seq());
         }
-        update.executeBatch();
+        update.executeUpdate();
       }
       return claimed;
     });
@@ -227,15 +228,19 @@ public final class OutboxStore {
           statement.setArray(1, connection.createArrayOf("bigint", settlement.sent.toArray(new Long[0])));
           statement.executeUpdate();
         }
-      } else if (!settlement.sent.isEmpty()) {
-        try (PreparedStatement statement = connection.prepareStatement(keepSent ? markSent : delete)) {
+      } else if (!settlement.sent.isEmpty() && !keepSent) {
+        try (PreparedStatement statement = connection.prepareStatement(delete + inList(settlement.sent.size()))) {
+          int index = 1;
           for (long seq : settlement.sent) {
-            if (keepSent) {
-              statement.setLong(1, nowMillis);
-              statement.setLong(2, seq);
-            } else {
-              statement.setLong(1, seq);
-            }
+            statement.setLong(index++, seq);
+          }
+          statement.executeUpdate();
+        }
+      } else if (!settlement.sent.isEmpty()) {
+        try (PreparedStatement statement = connection.prepareStatement(markSent)) {
+          for (long seq : settlement.sent) {
+            statement.setLong(1, nowMillis);
+            statement.setLong(2, seq);
             statement.addBatch();
           }
           statement.executeBatch();
@@ -389,6 +394,14 @@ public final class OutboxStore {
     } catch (SQLException ignored) {
       // The connection is broken; the pool will find out when it validates it.
     }
+  }
+
+  private static String inList(int size) {
+    StringBuilder list = new StringBuilder(size * 3 + 2).append('(');
+    for (int i = 0; i < size; i++) {
+      list.append(i == 0 ? "?" : ", ?");
+    }
+    return list.append(')').toString();
   }
 
   private static String truncate(String error) {

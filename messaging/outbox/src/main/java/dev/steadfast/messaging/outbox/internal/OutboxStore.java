@@ -159,9 +159,22 @@ public final class OutboxStore {
    * before this returns (so no lock is held while the caller talks to a broker).
    */
   public List<Claimed> claim(int limit, long nowMillis, long leaseUntilMillis, String token) throws SQLException {
+    return claim(limit, nowMillis, leaseUntilMillis, token, null, null);
+  }
+
+  /**
+   * Claims as {@link #claim(int, long, long, String)} does, and first applies {@code previous}, the settlement of
+   * the batch before (claimed under {@code previousToken}), in the same transaction: one commit per batch instead
+   * of two. If the transaction fails, neither happened.
+   */
+  public List<Claimed> claim(int limit, long nowMillis, long leaseUntilMillis, String token,
+      @Nullable Settlement previous, @Nullable String previousToken) throws SQLException {
     String oneStatement = claimAndLease;
     if (oneStatement != null) {
       return inTransaction(connection -> {
+        if (previous != null && previousToken != null) {
+          apply(connection, previous, nowMillis, previousToken);
+        }
         List<Claimed> claimed = new ArrayList<>(Math.min(limit, 1024));
         try (PreparedStatement update = connection.prepareStatement(oneStatement)) {
           update.setLong(1, leaseUntilMillis);
@@ -179,6 +192,9 @@ public final class OutboxStore {
       });
     }
     return inTransaction(connection -> {
+      if (previous != null && previousToken != null) {
+        apply(connection, previous, nowMillis, previousToken);
+      }
       List<Claimed> claimed = new ArrayList<>(Math.min(limit, 1024));
       try (PreparedStatement select = connection.prepareStatement(claim)) {
         select.setLong(1, nowMillis);
@@ -222,6 +238,13 @@ public final class OutboxStore {
       return;
     }
     inTransaction(connection -> {
+      apply(connection, settlement, nowMillis, token);
+      return 0;
+    });
+  }
+
+  private void apply(Connection connection, Settlement settlement, long nowMillis, String token) throws SQLException {
+    {
       String deleteSent = deleteArray;
       if (!settlement.sent.isEmpty() && !keepSent && deleteSent != null) {
         try (PreparedStatement statement = connection.prepareStatement(deleteSent)) {
@@ -249,8 +272,7 @@ public final class OutboxStore {
       batch(connection, retry, settlement.retries, token, null);
       batch(connection, park, settlement.parks, token, nowMillis);
       batch(connection, release, settlement.releases, token, null);
-      return 0;
-    });
+    }
   }
 
   private static void batch(Connection connection, String sql, List<Object[]> rows, String token, @Nullable Long first)

@@ -26,8 +26,10 @@ import org.junit.jupiter.api.Test;
  *   <li>Modules depend one way, and only on the modules declared in {@link #ALLOWED_MODULE_DEPENDENCIES}.
  *   <li>A module's {@code internal} packages are used only by that module, unless the pair is declared in
  *       {@link #ALLOWED_INTERNAL_ACCESS}.
- *   <li>No cycles between packages. A package and its own {@code internal} subpackage form one unit: the API
- *       creates the engine and the engine implements the API, which is a design, not a tangle.
+ *   <li>No cycles between packages. A package and its own {@code internal} and {@code spi} subpackages form one
+ *       unit: the API creates the engine and the engine implements the API, and an SPI speaks the API's types
+ *       (a broker adapter publishes {@code OutboxMessage}s, and the relay takes the adapter's publisher), which
+ *       is a design, not a tangle.
  *   <li>Every package is {@code @NullMarked}; production code never reaches test libraries.
  * </ul>
  */
@@ -176,13 +178,18 @@ class ArchitectureTest {
           return SliceIdentifier.ignore();
         }
         String packageName = javaClass.getPackageName();
-        int internal = packageName.indexOf(".internal");
-        return SliceIdentifier.of(internal < 0 ? packageName : packageName.substring(0, internal));
+        for (String part : new String[] {".internal", ".spi"}) {
+          int at = packageName.indexOf(part);
+          if (at >= 0) {
+            packageName = packageName.substring(0, at);
+          }
+        }
+        return SliceIdentifier.of(packageName);
       }
 
       @Override
       public String getDescription() {
-        return "Steadfast packages, each together with its internal subpackages";
+        return "Steadfast packages, each together with its internal and spi subpackages";
       }
     };
   }

@@ -335,6 +335,9 @@ public final class OutboxRelay implements AutoCloseable {
       try {
         Batch batch = claimAndPublish(carried);
         carried = batch;
+        if (!store.dialect().settlesWithNextClaim()) {
+          carried = settleAlone(carried);
+        }
         failures = 0;
         if (batch != null) {
           followUpNanos = FIRST_FOLLOW_UP_NANOS;

@@ -23,19 +23,8 @@ public final class MariaDbDialect implements OutboxDialect {
     String index = Identifiers.unqualified(table);
     return List.of(
         "CREATE TABLE IF NOT EXISTS " + table + " ("
-            + "seq BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, "
-            + "id CHAR(36) CHARACTER SET ascii NOT NULL, "
-            + "destination VARCHAR(1000) NOT NULL, "
-            + "msg_key VARCHAR(500), "
-            + "headers MEDIUMTEXT NOT NULL, "
-            + "payload MEDIUMBLOB NOT NULL, "
-            + "created_at BIGINT NOT NULL, "
-            + "status SMALLINT NOT NULL DEFAULT 0, "
-            + "attempts INT NOT NULL DEFAULT 0, "
-            + "available_at BIGINT NOT NULL, "
-            + "lease_token CHAR(36) CHARACTER SET ascii, "
-            + "done_at BIGINT, "
-            + "last_error VARCHAR(1000), "
+            + Sql.outboxColumns("seq BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY", "CHAR(36) CHARACTER SET ascii",
+                "MEDIUMTEXT", "MEDIUMBLOB", "CHAR(36) CHARACTER SET ascii") + ", "
             + "UNIQUE KEY " + index + "_id (id), "
             + "KEY " + index + "_pending (status, seq), "
             + "KEY " + index + "_pending_key (msg_key, status, seq), "
@@ -47,11 +36,7 @@ public final class MariaDbDialect implements OutboxDialect {
   public List<String> createInboxTable(String table) {
     String index = Identifiers.unqualified(table);
     return List.of(
-        "CREATE TABLE IF NOT EXISTS " + table + " ("
-            + "consumer VARCHAR(200) NOT NULL, "
-            + "message_id CHAR(36) CHARACTER SET ascii NOT NULL, "
-            + "processed_at BIGINT NOT NULL, "
-            + "PRIMARY KEY (consumer, message_id), "
+        "CREATE TABLE IF NOT EXISTS " + table + " (" + Sql.inboxColumns("CHAR(36) CHARACTER SET ascii") + ", "
             + "KEY " + index + "_processed (processed_at)"
             + ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4");
   }
@@ -59,6 +44,11 @@ public final class MariaDbDialect implements OutboxDialect {
   @Override
   public String claim(String table) {
     return Sql.claim(table, "LIMIT ? FOR UPDATE SKIP LOCKED");
+  }
+
+  @Override
+  public boolean settlesWithNextClaim() {
+    return false;
   }
 
   @Override

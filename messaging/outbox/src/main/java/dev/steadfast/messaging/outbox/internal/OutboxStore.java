@@ -387,6 +387,13 @@ public final class OutboxStore {
     try (Connection connection = dataSource.getConnection()) {
       boolean autoCommit = connection.getAutoCommit();
       connection.setAutoCommit(false);
+      // READ COMMITTED: a claim's locking scan then holds only the rows it claims. Under InnoDB's default
+      // REPEATABLE READ it would also keep every row it scanned and passed over (leased or backing-off rows of
+      // other relays) locked until commit, and relays would block and deadlock on each other's rows.
+      int isolation = connection.getTransactionIsolation();
+      if (isolation != Connection.TRANSACTION_READ_COMMITTED) {
+        connection.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+      }
       try {
         T result = work.run(connection);
         connection.commit();
@@ -395,10 +402,21 @@ public final class OutboxStore {
         rollbackQuietly(connection, e);
         throw e;
       } finally {
+        if (isolation != Connection.TRANSACTION_READ_COMMITTED) {
+          restoreIsolation(connection, isolation);
+        }
         if (autoCommit) {
           restoreAutoCommit(connection);
         }
       }
+    }
+  }
+
+  private static void restoreIsolation(Connection connection, int isolation) {
+    try {
+      connection.setTransactionIsolation(isolation);
+    } catch (SQLException ignored) {
+      // The connection is broken; the pool will find out when it validates it.
     }
   }
 

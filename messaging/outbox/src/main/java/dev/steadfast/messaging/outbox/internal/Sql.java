@@ -21,4 +21,32 @@ final class Sql {
         + "SELECT 1 FROM " + table + " p WHERE p.msg_key = o.msg_key AND p.status = 0 AND p.seq < o.seq)) "
         + "ORDER BY o.seq " + tail;
   }
+
+  /**
+   * The outbox table's columns, with the types that differ between databases: the sequence column's definition,
+   * and the types of the id, the headers (JSON text), the payload and the lease token.
+   */
+  static String outboxColumns(String seq, String id, String headers, String payload, String leaseToken) {
+    return seq + ", "
+        + "id " + id + " NOT NULL, "
+        + "destination VARCHAR(1000) NOT NULL, "
+        + "msg_key VARCHAR(500), "
+        + "headers " + headers + " NOT NULL, "
+        + "payload " + payload + " NOT NULL, "
+        + "created_at BIGINT NOT NULL, "
+        + "status SMALLINT NOT NULL DEFAULT 0, "
+        + "attempts INT NOT NULL DEFAULT 0, "
+        + "available_at BIGINT NOT NULL, "
+        + "lease_token " + leaseToken + ", "
+        + "done_at BIGINT, "
+        + "last_error VARCHAR(1000)";
+  }
+
+  /** The inbox table's columns and key, with the message id's type. */
+  static String inboxColumns(String id) {
+    return "consumer VARCHAR(200) NOT NULL, "
+        + "message_id " + id + " NOT NULL, "
+        + "processed_at BIGINT NOT NULL, "
+        + "PRIMARY KEY (consumer, message_id)";
+  }
 }

@@ -56,6 +56,15 @@ public interface OutboxDialect {
   }
 
   /**
+   * Whether a relay worker may write a batch's outcomes in the same transaction as its next claim (one commit per
+   * batch instead of two). Default true; false where that transaction's locks make concurrent relays wait on
+   * each other (InnoDB, measured: the deletes of one worker queue behind the claims of another).
+   */
+  default boolean settlesWithNextClaim() {
+    return true;
+  }
+
+  /**
    * Deletes at most {@code limit} sent rows ({@code status = 1}) whose {@code done_at} is before a time.
    * Parameters: before (epoch milliseconds), limit.
    */

@@ -79,6 +79,7 @@ public final class BalancerEngine implements LoadBalancer {
   private final double inverseDecayNanos;
   // The latest report's time: Peak-EWMA's "now" for picks, so that a pick reads no clock.
   private volatile long recentNanos;
+  private static final long RECENT_STEP_NANOS = 10_000;
   private final long failurePenaltyNanos;
   private final long slowStartWindowNanos;
   private final @Nullable OutlierDetection outliers;
@@ -320,9 +321,14 @@ public final class BalancerEngine implements LoadBalancer {
     return x < 0.01 ? 1 - x * (1 - x * (0.5 - x / 6)) : Math.exp(-x);
   }
 
-  /** Records the time of a report, which Peak-EWMA picks use as "now" (see {@link #pick}). */
+  /**
+   * Records the time of a report, which Peak-EWMA picks use as "now" (see {@link #pick}), in steps of at
+   * least {@link #RECENT_STEP_NANOS}: every pick reads this field, so writing it on every report of a busy
+   * balancer would make each core's picks miss on it. Lagging by up to 10 µs changes a decay over seconds by
+   * less than a millionth.
+   */
   void observedAt(long nanos) {
-    if (nanos - recentNanos > 0) {
+    if (nanos - recentNanos >= RECENT_STEP_NANOS) {
       recentNanos = nanos;
     }
   }

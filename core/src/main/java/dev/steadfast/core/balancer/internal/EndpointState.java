@@ -15,11 +15,11 @@ import org.jspecify.annotations.Nullable;
  * inFlight}; reports update the counters with atomic adds and the EWMA under this object's monitor (a few
  * arithmetic operations, never blocking). A pick may see the cost and its timestamp from two different
  * reports; the error is one observation's worth, which a load balancer can afford. Ejection fields belong to
- * the engine and are written under its lock.
+ * the engine and are written under its lock. What a pick reads is padded away from what a report writes (see
+ * {@link EndpointPickFields}).
  */
-public final class EndpointState implements Lease {
+public final class EndpointState extends EndpointPadAfter implements Lease {
 
-  private static final VarHandle IN_FLIGHT;
   private static final VarHandle SUCCESSES;
   private static final VarHandle FAILURES;
   private static final VarHandle CONSECUTIVE_FAILURES;
@@ -27,7 +27,6 @@ public final class EndpointState implements Lease {
   static {
     try {
       MethodHandles.Lookup lookup = MethodHandles.lookup();
-      IN_FLIGHT = lookup.findVarHandle(EndpointState.class, "inFlight", int.class);
       SUCCESSES = lookup.findVarHandle(EndpointState.class, "successes", int.class);
       FAILURES = lookup.findVarHandle(EndpointState.class, "failures", int.class);
       CONSECUTIVE_FAILURES = lookup.findVarHandle(EndpointState.class, "consecutiveFailures", int.class);
@@ -36,15 +35,10 @@ public final class EndpointState implements Lease {
     }
   }
 
-  /** No slow start in progress. */
-  static final long NO_SLOW_START = Long.MIN_VALUE;
-
   private final Endpoint endpoint;
-  private final BalancerEngine engine;
-  private final int weight;
   private final long addressHash;
 
-  private volatile int inFlight;
+  // Report counters (the pick fields are in EndpointPickFields, padded away from these).
   @SuppressWarnings("UnusedVariable") // read and reset through SUCCESSES
   private volatile int successes;
 
@@ -53,17 +47,9 @@ public final class EndpointState implements Lease {
 
   private volatile int consecutiveFailures;
 
-  // Peak-EWMA: the cost in nanoseconds and when it was last updated; written under this object's monitor.
-  private volatile double cost;
-  private volatile long costStamp;
-  // The recent failure ratio, 0 to 1: a moving average over reports (weight FAILURE_ALPHA each) that decays
-  // towards 0 with time like the cost, so that an idle failing endpoint is tried again.
-  private volatile double failureScore;
-
+  // each report moves failureScore this far towards 0 or 1
   private static final double FAILURE_ALPHA = 0.1;
   private static final double MAX_FAILURE_SCORE = 0.99;
-
-  private volatile long slowStartFrom = NO_SLOW_START;
 
   // Outlier detection and active health, written under the engine's lock.
   volatile boolean ejected;
@@ -75,11 +61,9 @@ public final class EndpointState implements Lease {
   @Nullable Counter picksMeter;
 
   EndpointState(Endpoint endpoint, BalancerEngine engine, long nowNanos) {
+    super(engine, endpoint.weight(), nowNanos);
     this.endpoint = endpoint;
-    this.engine = engine;
-    this.weight = endpoint.weight();
     this.addressHash = Hashing.hash(endpoint.address());
-    this.costStamp = nowNanos;
   }
 
   @Override
@@ -158,20 +142,31 @@ public final class EndpointState implements Lease {
     engine.observedAt(now);
   }
 
-  /**
-   * Peak-EWMA load: the latency average decayed to {@code now}, times requests in flight plus one, divided by
-   * the square of the recent success ratio (so an endpoint that fails fast looks expensive, not cheap). An
+  /*
+   * Peak-EWMA load: the latency average decayed to now, times requests in flight plus one, divided by the
+   * square of the recent success ratio (so an endpoint that fails fast looks expensive, not cheap). An
    * endpoint without observations costs nothing while idle (so it gets probed) and the penalty while busy.
+   * Picks compare work / successSquared between endpoints by cross-multiplying, so they never divide.
    */
-  double ewmaLoad(long now) {
+
+  /** The Peak-EWMA load's numerator: the decayed latency times requests in flight plus one. */
+  double ewmaWork(long now) {
     double c = cost;
     int pending = inFlight;
     if (c == 0) {
       return pending == 0 ? 0 : engine.failurePenaltyNanos() + pending;
     }
-    double decay = engine.decay(now - costStamp);
-    double success = 1 - Math.min(failureScore * decay, MAX_FAILURE_SCORE);
-    return c * decay * (pending + 1) / (success * success);
+    return c * engine.decay(now - costStamp) * (pending + 1);
+  }
+
+  /** The Peak-EWMA load's denominator: the recent success ratio squared, in (0, 1]. */
+  double ewmaSuccessSquared(long now) {
+    double f = failureScore;
+    if (f == 0) {
+      return 1;
+    }
+    double success = 1 - Math.min(f * engine.decay(now - costStamp), MAX_FAILURE_SCORE);
+    return success * success;
   }
 
   /** The current Peak-EWMA latency estimate in nanoseconds, decayed to {@code now}. */

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import dev.steadfast.jwt.JwtException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -34,8 +33,9 @@ public final class Json {
     }
   };
 
+  // Duplicate member names are detected by readObject (the map it fills already knows the names), not by
+  // Jackson's STRICT_DUPLICATE_DETECTION, which allocates a detector and a HashSet per object.
   private static final JsonFactory FACTORY = JsonFactory.builder()
-      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       .streamReadConstraints(StreamReadConstraints.builder()
           .maxNestingDepth(64)
           .maxNumberLength(64)
@@ -98,7 +98,10 @@ public final class Json {
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String name = p.currentName();
       p.nextToken();
-      map.put(name, read(p, depth + 1, maxDepth, what));
+      // values are never null (JSON null is NULL), so a non-null answer means the name came before
+      if (map.put(name, read(p, depth + 1, maxDepth, what)) != null) {
+        throw new JwtException(JwtException.Reason.MALFORMED, what + " has a duplicate member name");
+      }
     }
     return Collections.unmodifiableMap(map);
   }

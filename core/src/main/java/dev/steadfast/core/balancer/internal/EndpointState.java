@@ -5,6 +5,7 @@ import dev.steadfast.core.balancer.Lease;
 import io.micrometer.core.instrument.Counter;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -59,11 +60,15 @@ public final class EndpointState extends EndpointPadAfter implements Lease {
   int probeStreak;
 
   @Nullable Counter picksMeter;
+  // The in-flight count of this endpoint's side (the local zone or the others) for spill-over by load; null
+  // without zone preference. Fixed for the state's life, so a release always decrements what acquire raised.
+  private final @Nullable LongAdder zoneInFlight;
 
   EndpointState(Endpoint endpoint, BalancerEngine engine, long nowNanos) {
     super(engine, endpoint.weight(), nowNanos);
     this.endpoint = endpoint;
     this.addressHash = Hashing.hash(endpoint.address());
+    this.zoneInFlight = engine.zoneInFlight(endpoint);
   }
 
   @Override
@@ -86,6 +91,10 @@ public final class EndpointState extends EndpointPadAfter implements Lease {
 
   void acquire() {
     IN_FLIGHT.getAndAdd(this, 1);
+    LongAdder zone = zoneInFlight;
+    if (zone != null) {
+      zone.increment();
+    }
     Counter meter = picksMeter;
     if (meter != null) {
       meter.increment();
@@ -94,7 +103,7 @@ public final class EndpointState extends EndpointPadAfter implements Lease {
 
   @Override
   public void success(long latencyNanos) {
-    IN_FLIGHT.getAndAdd(this, -1);
+    finish();
     SUCCESSES.getAndAdd(this, 1);
     if (consecutiveFailures != 0) {
       consecutiveFailures = 0;
@@ -106,7 +115,7 @@ public final class EndpointState extends EndpointPadAfter implements Lease {
 
   @Override
   public void failure(long latencyNanos) {
-    IN_FLIGHT.getAndAdd(this, -1);
+    finish();
     FAILURES.getAndAdd(this, 1);
     int consecutive = (int) CONSECUTIVE_FAILURES.getAndAdd(this, 1) + 1;
     if (engine.tracksLatency()) {
@@ -118,7 +127,15 @@ public final class EndpointState extends EndpointPadAfter implements Lease {
 
   @Override
   public void release() {
+    finish();
+  }
+
+  private void finish() {
     IN_FLIGHT.getAndAdd(this, -1);
+    LongAdder zone = zoneInFlight;
+    if (zone != null) {
+      zone.decrement();
+    }
   }
 
   /** Reads and resets the interval's success and failure counts: {@code [successes, failures]}. */

@@ -120,11 +120,13 @@ public final class JwtVerifier {
     final byte[] segment;
     final Map<String, Object> header;
     final JwsAlgorithm alg;
+    final JwsHeader jwsHeader;
 
     ParsedHeader(byte[] segment, Map<String, Object> header, JwsAlgorithm alg) {
       this.segment = segment;
       this.header = header;
       this.alg = alg;
+      this.jwsHeader = new JwsHeader(alg, header);
     }
   }
 
@@ -220,18 +222,17 @@ public final class JwtVerifier {
     if (input.length != length) {
       throw new JwtException(JwtException.Reason.MALFORMED, "token is not ASCII");
     }
-    Map<String, Object> header;
-    JwsAlgorithm alg;
-    ParsedHeader last = lastHeader;
-    if (last != null && last.segment.length == dot1 && Arrays.equals(last.segment, 0, dot1, input, 0, dot1)) {
-      header = last.header;
-      alg = last.alg;
-    } else {
+    ParsedHeader parsed = lastHeader;
+    if (parsed == null
+        || parsed.segment.length != dot1
+        || !Arrays.equals(parsed.segment, 0, dot1, input, 0, dot1)) {
       byte[] headerBytes = Base64Url.decode(input, 0, dot1, "header");
-      header = Json.parseObject(headerBytes, maxJsonDepth, "header");
-      alg = checkHeader(header);
-      lastHeader = new ParsedHeader(Arrays.copyOf(input, dot1), header, alg);
+      Map<String, Object> parsedHeader = Json.parseObject(headerBytes, maxJsonDepth, "header");
+      parsed = new ParsedHeader(Arrays.copyOf(input, dot1), parsedHeader, checkHeader(parsedHeader));
+      lastHeader = parsed;
     }
+    Map<String, Object> header = parsed.header;
+    JwsAlgorithm alg = parsed.alg;
     byte[] payload = Base64Url.decode(input, dot1 + 1, dot2, "payload");
     byte[] signature = Base64Url.decode(input, dot2 + 1, length, "signature");
 
@@ -245,7 +246,7 @@ public final class JwtVerifier {
       }
       anyKey = true;
       if (JwsCrypto.verify(key, alg, input, dot2, signature)) {
-        return new VerifiedJws(new JwsHeader(alg, header), payload);
+        return new VerifiedJws(parsed.jwsHeader, payload);
       }
     }
     if (!anyKey) {
@@ -364,9 +365,11 @@ public final class JwtVerifier {
         throw new JwtException(JwtException.Reason.WRONG_AUDIENCE, "aud names no accepted audience");
       }
     }
-    for (String name : requiredClaims) {
-      if (!claims.has(name)) {
-        throw new JwtException(JwtException.Reason.MISSING_CLAIM, "claim '" + name + "' is required");
+    if (!requiredClaims.isEmpty()) {
+      for (String name : requiredClaims) {
+        if (!claims.has(name)) {
+          throw new JwtException(JwtException.Reason.MISSING_CLAIM, "claim '" + name + "' is required");
+        }
       }
     }
     if (!requiredScopes.isEmpty() && !claims.scopes().containsAll(requiredScopes)) {

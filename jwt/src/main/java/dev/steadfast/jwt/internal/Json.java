@@ -33,8 +33,8 @@ public final class Json {
     }
   };
 
-  // Duplicate member names are detected by readObject (the map it fills already knows the names), not by
-  // Jackson's STRICT_DUPLICATE_DETECTION, which allocates a detector and a HashSet per object.
+  // Duplicate member names are detected by readObject while it collects the names, not by Jackson's
+  // STRICT_DUPLICATE_DETECTION, which allocates a detector and a HashSet per object.
   private static final JsonFactory FACTORY = JsonFactory.builder()
       .streamReadConstraints(StreamReadConstraints.builder()
           .maxNestingDepth(64)
@@ -94,16 +94,49 @@ public final class Json {
 
   private static Object readObject(JsonParser p, int depth, int maxDepth, String what) throws IOException {
     checkDepth(depth, maxDepth, what);
-    Map<String, Object> map = new LinkedHashMap<>();
+    String[] names = new String[JsonObject.MAX_MEMBERS];
+    Object[] values = new Object[JsonObject.MAX_MEMBERS];
+    int size = 0;
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String name = p.currentName();
       p.nextToken();
-      // values are never null (JSON null is NULL), so a non-null answer means the name came before
-      if (map.put(name, read(p, depth + 1, maxDepth, what)) != null) {
-        throw new JwtException(JwtException.Reason.MALFORMED, what + " has a duplicate member name");
+      if (size == JsonObject.MAX_MEMBERS) {
+        return readLargeObject(p, names, values, name, depth, maxDepth, what);
       }
+      for (int i = 0; i < size; i++) {
+        if (names[i].equals(name)) {
+          throw duplicate(what);
+        }
+      }
+      names[size] = name;
+      values[size++] = read(p, depth + 1, maxDepth, what);
     }
-    return Collections.unmodifiableMap(map);
+    return new JsonObject(names, values, size);
+  }
+
+  /** Goes on with a {@code LinkedHashMap} once an object has more than {@link JsonObject#MAX_MEMBERS} members. */
+  private static Object readLargeObject(JsonParser p, String[] names, Object[] values, String name, int depth,
+      int maxDepth, String what) throws IOException {
+    Map<String, Object> map = new LinkedHashMap<>();
+    for (int i = 0; i < names.length; i++) {
+      map.put(names[i], values[i]);
+    }
+    String next = name;
+    while (true) {
+      // values are never null (JSON null is NULL), so a non-null answer means the name came before
+      if (map.put(next, read(p, depth + 1, maxDepth, what)) != null) {
+        throw duplicate(what);
+      }
+      if (p.nextToken() != JsonToken.FIELD_NAME) {
+        return Collections.unmodifiableMap(map);
+      }
+      next = p.currentName();
+      p.nextToken();
+    }
+  }
+
+  private static JwtException duplicate(String what) {
+    return new JwtException(JwtException.Reason.MALFORMED, what + " has a duplicate member name");
   }
 
   private static Object readArray(JsonParser p, int depth, int maxDepth, String what) throws IOException {

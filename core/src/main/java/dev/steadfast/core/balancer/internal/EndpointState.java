@@ -16,11 +16,15 @@ import org.jspecify.annotations.Nullable;
  * inFlight}; reports update the counters with atomic adds and the EWMA under this object's monitor (a few
  * arithmetic operations, never blocking). A pick may see the cost and its timestamp from two different
  * reports; the error is one observation's worth, which a load balancer can afford. Ejection fields belong to
- * the engine and are written under its lock. What a pick reads is padded away from what a report writes (see
- * {@link EndpointPickFields}).
+ * the engine and are written under its lock.
+ *
+ * <p>Not padded: padding the pick fields away from the report counters and from neighbouring states (tried,
+ * layout checked with JOL) showed no difference in LoadBalancerPickBenchmark on the shared 2-vCPU machine, so
+ * it was not worth 136 more bytes per endpoint.
  */
-public final class EndpointState extends EndpointPadAfter implements Lease {
+public final class EndpointState implements Lease {
 
+  private static final VarHandle IN_FLIGHT;
   private static final VarHandle SUCCESSES;
   private static final VarHandle FAILURES;
   private static final VarHandle CONSECUTIVE_FAILURES;
@@ -28,6 +32,7 @@ public final class EndpointState extends EndpointPadAfter implements Lease {
   static {
     try {
       MethodHandles.Lookup lookup = MethodHandles.lookup();
+      IN_FLIGHT = lookup.findVarHandle(EndpointState.class, "inFlight", int.class);
       SUCCESSES = lookup.findVarHandle(EndpointState.class, "successes", int.class);
       FAILURES = lookup.findVarHandle(EndpointState.class, "failures", int.class);
       CONSECUTIVE_FAILURES = lookup.findVarHandle(EndpointState.class, "consecutiveFailures", int.class);
@@ -36,10 +41,25 @@ public final class EndpointState extends EndpointPadAfter implements Lease {
     }
   }
 
+  /** No slow start in progress. */
+  static final long NO_SLOW_START = Long.MIN_VALUE;
+
   private final Endpoint endpoint;
+  private final BalancerEngine engine;
+  private final int weight;
   private final long addressHash;
 
-  // Report counters (the pick fields are in EndpointPickFields, padded away from these).
+  private volatile int inFlight;
+
+  // Peak-EWMA: the cost in nanoseconds and when it was last updated; written under this object's monitor.
+  private volatile double cost;
+  private volatile long costStamp;
+  // The recent failure ratio, 0 to 1: a moving average over reports that decays towards 0 with time like the
+  // cost, so that an idle failing endpoint is tried again.
+  private volatile double failureScore;
+
+  private volatile long slowStartFrom = NO_SLOW_START;
+
   @SuppressWarnings("UnusedVariable") // read and reset through SUCCESSES
   private volatile int successes;
 
@@ -65,8 +85,10 @@ public final class EndpointState extends EndpointPadAfter implements Lease {
   private final @Nullable LongAdder zoneInFlight;
 
   EndpointState(Endpoint endpoint, BalancerEngine engine, long nowNanos) {
-    super(engine, endpoint.weight(), nowNanos);
     this.endpoint = endpoint;
+    this.engine = engine;
+    this.weight = endpoint.weight();
+    this.costStamp = nowNanos;
     this.addressHash = Hashing.hash(endpoint.address());
     this.zoneInFlight = engine.zoneInFlight(endpoint);
   }

@@ -62,9 +62,13 @@ import org.openjdk.jmh.annotations.State;
  * <p>Run (from the repository root; figures in docs/jwt.md):
  *
  * <pre>
- * ./mvnw -B -q -pl benchmarks -am package -DskipTests -Djacoco.skip
- * java -jar benchmarks/target/benchmarks.jar JwtBenchmark -prof gc -f 1 -wi 2 -w 1s -i 3 -r 1s
+ * ./mvnw -B -o -q -pl benchmarks -am package -DskipTests
+ * java -jar benchmarks/target/benchmarks.jar JwtBenchmark -p alg=HS256 -prof gc -f 2 -wi 3 -w 1s -i 5 -r 1s
+ * java -jar benchmarks/target/benchmarks.jar "JwtBenchmark.(steadfast|jcaFloor|signSteadfast|signJcaFloor)$" \
+ *     -p alg=RS256,ES256 -prof gc -f 3 -wi 3 -w 1s -i 5 -r 1s
  * </pre>
+ *
+ * <p>On a shared machine, compare only figures from one run, and note the load average.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)

@@ -36,6 +36,16 @@ import org.openjdk.jmh.annotations.TearDown;
  * java -jar benchmarks/target/benchmarks.jar LoadBalancerPickBenchmark -prof gc -f 1 -wi 2 -w 1s -i 3 -r 1s -t 1
  * java -jar benchmarks/target/benchmarks.jar LoadBalancerPickBenchmark -prof gc -f 1 -wi 2 -w 1s -i 3 -r 1s -t 2
  * </pre>
+ *
+ * <p>The P2C target at 100 endpoints, as measured for docs/balancing.md (1 and 2 threads):
+ *
+ * <pre>
+ * java -jar benchmarks/target/benchmarks.jar "LoadBalancerPickBenchmark.pick$" -p endpoints=100 \
+ *     -p strategy=least-request,peak-ewma -prof gc -f 2 -wi 3 -w 1s -i 5 -r 1s -t 2
+ * </pre>
+ *
+ * <p>With two threads on a 2-vCPU machine every other runnable process preempts a benchmark thread, which
+ * inflates ns/op; note the load average with each figure.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)

@@ -132,9 +132,18 @@ public final class Claims {
   static final long MAX_NUMERIC_DATE = 253_402_300_799L;
 
   @Nullable Long numericDate(String name) {
+    long seconds = numericDateSeconds(name);
+    return seconds == NO_DATE ? null : seconds;
+  }
+
+  /** What {@link #numericDateSeconds} returns for an absent claim (NumericDates here are never negative). */
+  static final long NO_DATE = -1;
+
+  /** A NumericDate claim in seconds, or {@link #NO_DATE} when absent; the verifier's unboxed path. */
+  long numericDateSeconds(String name) {
     Object v = get(name);
     if (v == null) {
-      return null;
+      return NO_DATE;
     }
     long seconds;
     if (v instanceof Long l) {

@@ -7,11 +7,12 @@ import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.Signature;
+import java.security.interfaces.ECPublicKey;
 import java.security.spec.MGF1ParameterSpec;
 import java.security.spec.PSSParameterSpec;
-import java.util.Arrays;
 import java.util.EnumMap;
 import javax.crypto.Mac;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Signs and verifies JWS signing input with the JDK's providers. Thread-safe: each thread keeps its own
@@ -75,8 +76,10 @@ final class JwsCrypto {
       if (!(k instanceof PublicKey publicKey)) {
         return false;
       }
+      BigInteger @Nullable [] rs = null;
       if (alg.family() == JwsAlgorithm.Family.EC) {
-        if (!ecdsaInRange(key, alg, sig)) {
+        rs = ecdsaInRange(key, alg, sig);
+        if (rs == null) {
           return false;
         }
       } else if (sig.length != alg.signatureLength(key.keyBits())) {
@@ -85,22 +88,29 @@ final class JwsCrypto {
       Signature s = signature(alg);
       s.initVerify(publicKey);
       s.update(input, 0, inputLength);
-      return s.verify(sig);
+      if (s.verify(sig)) {
+        return true;
+      }
+      // SunEC refuses valid signatures whose R has x >= n; those need r + n < p, which EcdsaLargeX checks first
+      return rs != null && publicKey instanceof ECPublicKey ec
+          && EcdsaLargeX.verify(ec, "SHA-" + alg.hashBits(), input, inputLength, rs[0], rs[1]);
     } catch (GeneralSecurityException | RuntimeException e) {
       // A provider that throws on a malformed signature has refused it.
       return false;
     }
   }
 
-  private static boolean ecdsaInRange(JwtKey key, JwsAlgorithm alg, byte[] sig) {
+  /** {@code {r, s}} from a P1363 signature of the right length with both in [1, n-1]; null otherwise. */
+  private static BigInteger @Nullable [] ecdsaInRange(JwtKey key, JwsAlgorithm alg, byte[] sig) {
     BigInteger n = key.ecOrder();
     int len = alg.signatureLength(key.keyBits());
     if (n == null || sig.length != len) {
-      return false;
+      return null;
     }
     int half = len / 2;
-    BigInteger r = new BigInteger(1, Arrays.copyOfRange(sig, 0, half));
-    BigInteger s = new BigInteger(1, Arrays.copyOfRange(sig, half, len));
-    return r.signum() > 0 && s.signum() > 0 && r.compareTo(n) < 0 && s.compareTo(n) < 0;
+    BigInteger r = new BigInteger(1, sig, 0, half);
+    BigInteger s = new BigInteger(1, sig, half, half);
+    boolean inRange = r.signum() > 0 && s.signum() > 0 && r.compareTo(n) < 0 && s.compareTo(n) < 0;
+    return inRange ? new BigInteger[] {r, s} : null;
   }
 }

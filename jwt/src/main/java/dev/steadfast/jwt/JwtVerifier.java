@@ -10,7 +10,7 @@ import dev.steadfast.jwt.internal.Json;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.EnumSet;
@@ -54,7 +54,7 @@ public final class JwtVerifier {
   private final KeySource keys;
   private final Set<JwsAlgorithm> algorithms;
   private final Clock clock;
-  private final Duration clockSkew;
+  private final long clockSkewSeconds;
   private final Set<String> issuers;
   private final Set<String> audiences;
   private final Set<String> types;
@@ -80,7 +80,7 @@ public final class JwtVerifier {
     this.keys = Objects.requireNonNull(b.keys);
     this.algorithms = Set.copyOf(b.algorithmsOrAll());
     this.clock = b.clock;
-    this.clockSkew = b.clockSkew;
+    this.clockSkewSeconds = b.clockSkew.toSeconds();
     this.issuers = Set.copyOf(b.issuers);
     this.audiences = Set.copyOf(b.audiences);
     this.types = Set.copyOf(b.types);
@@ -117,14 +117,16 @@ public final class JwtVerifier {
   }
 
   private static final class ParsedHeader {
-    final String segment;
+    final byte[] segment;
     final Map<String, Object> header;
     final JwsAlgorithm alg;
+    final JwsHeader jwsHeader;
 
-    ParsedHeader(String segment, Map<String, Object> header, JwsAlgorithm alg) {
+    ParsedHeader(byte[] segment, Map<String, Object> header, JwsAlgorithm alg) {
       this.segment = segment;
       this.header = header;
       this.alg = alg;
+      this.jwsHeader = new JwsHeader(alg, header);
     }
   }
 
@@ -213,25 +215,30 @@ public final class JwtVerifier {
     if (dot1 > (maxHeaderBytes * 4 + 2) / 3) {
       throw new JwtException(JwtException.Reason.MALFORMED, "header is longer than " + maxHeaderBytes);
     }
-    Map<String, Object> header;
-    JwsAlgorithm alg;
-    ParsedHeader last = lastHeader;
-    if (last != null && last.segment.length() == dot1 && token.startsWith(last.segment)) {
-      header = last.header;
-      alg = last.alg;
-    } else {
-      byte[] headerBytes = Base64Url.decode(token, 0, dot1, "header");
-      header = Json.parseObject(headerBytes, maxJsonDepth, "header");
-      alg = checkHeader(header);
-      lastHeader = new ParsedHeader(token.substring(0, dot1), header, alg);
+    // The token's bytes: the signing input for the MAC or signature, and what the segments are decoded from.
+    // A non-ASCII char becomes '?' (not base64url, so refused below) unless it is half of a surrogate pair,
+    // which changes the length.
+    byte[] input = token.getBytes(StandardCharsets.US_ASCII);
+    if (input.length != length) {
+      throw new JwtException(JwtException.Reason.MALFORMED, "token is not ASCII");
     }
-    byte[] payload = Base64Url.decode(token, dot1 + 1, dot2, "payload");
-    byte[] signature = Base64Url.decode(token, dot2 + 1, length, "signature");
+    ParsedHeader parsed = lastHeader;
+    if (parsed == null
+        || parsed.segment.length != dot1
+        || !Arrays.equals(parsed.segment, 0, dot1, input, 0, dot1)) {
+      byte[] headerBytes = Base64Url.decode(input, 0, dot1, "header");
+      Map<String, Object> parsedHeader = Json.parseObject(headerBytes, maxJsonDepth, "header");
+      parsed = new ParsedHeader(Arrays.copyOf(input, dot1), parsedHeader, checkHeader(parsedHeader));
+      lastHeader = parsed;
+    }
+    Map<String, Object> header = parsed.header;
+    JwsAlgorithm alg = parsed.alg;
+    byte[] payload = Base64Url.decode(input, dot1 + 1, dot2, "payload");
+    byte[] signature = Base64Url.decode(input, dot2 + 1, length, "signature");
 
     Object kidValue = header.get("kid");
     String kid = kidValue instanceof String str ? str : null;
     List<JwtKey> candidates = keys.keys(kid, alg);
-    byte[] input = signingInput(token);
     boolean anyKey = false;
     for (JwtKey key : candidates) {
       if (!key.algorithms().contains(alg) || !key.canVerify()) {
@@ -239,19 +246,13 @@ public final class JwtVerifier {
       }
       anyKey = true;
       if (JwsCrypto.verify(key, alg, input, dot2, signature)) {
-        return new VerifiedJws(new JwsHeader(alg, header), payload);
+        return new VerifiedJws(parsed.jwsHeader, payload);
       }
     }
     if (!anyKey) {
       throw new JwtException(JwtException.Reason.UNKNOWN_KEY, "no key for the token's kid and " + alg);
     }
     throw new JwtException(JwtException.Reason.BAD_SIGNATURE, "signature does not verify");
-  }
-
-  private static byte[] signingInput(String token) {
-    // The segments before the second dot were checked to be base64url, hence ASCII: one byte per char, so
-    // the first `end` bytes are the signing input. Encoding the whole (Latin-1) string is a plain copy.
-    return token.getBytes(StandardCharsets.US_ASCII);
   }
 
   private JwsAlgorithm checkHeader(Map<String, Object> header) {
@@ -318,13 +319,13 @@ public final class JwtVerifier {
   }
 
   private void validate(Claims claims) {
-    Instant now = clock.instant();
-    long skew = clockSkew.toSeconds();
-    Long exp = claims.numericDate("exp");
-    Long nbf = claims.numericDate("nbf");
-    Long iat = claims.numericDate("iat");
-    long nowSeconds = now.getEpochSecond();
-    if (exp == null) {
+    // millis rather than instant(): the system clock's instant() allocates
+    long nowSeconds = Math.floorDiv(clock.millis(), 1000);
+    long skew = clockSkewSeconds;
+    long exp = claims.numericDateSeconds("exp");
+    long nbf = claims.numericDateSeconds("nbf");
+    long iat = claims.numericDateSeconds("iat");
+    if (exp == Claims.NO_DATE) {
       if (requireExpiration) {
         throw new JwtException(JwtException.Reason.MISSING_CLAIM, "claim 'exp' is required");
       }
@@ -332,10 +333,10 @@ public final class JwtVerifier {
       // NumericDates are capped far below Long.MAX_VALUE, and skew is capped at a day: no overflow.
       throw new JwtException(JwtException.Reason.EXPIRED, "token has expired");
     }
-    if (nbf != null && nowSeconds + skew < nbf) {
+    if (nbf != Claims.NO_DATE && nowSeconds + skew < nbf) {
       throw new JwtException(JwtException.Reason.NOT_YET_VALID, "token is not yet valid");
     }
-    if (iat != null && nowSeconds + skew < iat) {
+    if (iat != Claims.NO_DATE && nowSeconds + skew < iat) {
       throw new JwtException(JwtException.Reason.NOT_YET_VALID, "token was issued in the future");
     }
     if (!issuers.isEmpty()) {
@@ -364,9 +365,11 @@ public final class JwtVerifier {
         throw new JwtException(JwtException.Reason.WRONG_AUDIENCE, "aud names no accepted audience");
       }
     }
-    for (String name : requiredClaims) {
-      if (!claims.has(name)) {
-        throw new JwtException(JwtException.Reason.MISSING_CLAIM, "claim '" + name + "' is required");
+    if (!requiredClaims.isEmpty()) {
+      for (String name : requiredClaims) {
+        if (!claims.has(name)) {
+          throw new JwtException(JwtException.Reason.MISSING_CLAIM, "claim '" + name + "' is required");
+        }
       }
     }
     if (!requiredScopes.isEmpty() && !claims.scopes().containsAll(requiredScopes)) {

@@ -3,6 +3,7 @@ package dev.steadfast.jwt;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.steadfast.jwt.internal.Base64Url;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -14,6 +15,7 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.CharRange;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 import net.jqwik.api.constraints.StringLength;
@@ -54,6 +56,29 @@ class JwtProperties {
     chars[i] = (char) (chars[i] ^ (1 << bit));
     String changed = new String(chars);
     assertThatThrownBy(() -> ALL.verify(changed)).isInstanceOf(JwtException.class);
+  }
+
+  /** The verifier's byte decoder accepts exactly what the string decoder accepts, with the same bytes. */
+  @Property(tries = 3000)
+  void byteAndStringBase64UrlDecodersAgree(
+      @ForAll @StringLength(max = 24) @CharRange(from = ' ', to = '~') String text) {
+    String fromString = outcome(() -> Base64Url.decode(text, "x"));
+    String fromBytes = outcome(() -> Base64Url.decode(text.getBytes(StandardCharsets.US_ASCII), 0, text.length(), "x"));
+    assertThat(fromBytes).isEqualTo(fromString);
+  }
+
+  private static String outcome(java.util.function.Supplier<byte[]> decode) {
+    try {
+      return java.util.HexFormat.of().formatHex(decode.get());
+    } catch (JwtException e) {
+      return "refused: " + e.reason();
+    }
+  }
+
+  @Property(tries = 1000)
+  void byteBase64UrlDecoderRoundTripsTheEncoder(@ForAll byte[] bytes) {
+    byte[] encoded = Base64Url.encode(bytes).getBytes(StandardCharsets.US_ASCII);
+    assertThat(Base64Url.decode(encoded, 0, encoded.length, "x")).isEqualTo(bytes);
   }
 
   @Property(tries = 2000)

@@ -191,6 +191,21 @@ class SafeByDefaultTest {
   }
 
   @Test
+  void duplicateMemberNamesAreRefusedInObjectsWithManyMembersToo() {
+    StringBuilder many = new StringBuilder("{\"exp\":" + (NOW.getEpochSecond() + 60));
+    for (int i = 0; i < 30; i++) {
+      many.append(",\"c").append(i).append("\":").append(i);
+    }
+    Jwt jwt = verifier.verify(hs256(OK_HEADER, many + "}"));
+    assertThat(jwt.claims().names()).hasSize(31);
+    assertThat(jwt.claims().getLong("c29")).isEqualTo(29L);
+    assertThat(jwt.claims().getLong("c3")).isEqualTo(3L);
+    refused(() -> verifier.verify(hs256(OK_HEADER, many + ",\"c29\":1}")), Reason.MALFORMED);
+    refused(() -> verifier.verify(hs256(OK_HEADER, many + ",\"c3\":1}")), Reason.MALFORMED);
+    refused(() -> verifier.verify(hs256(OK_HEADER, many + ",\"exp\":1}")), Reason.MALFORMED);
+  }
+
+  @Test
   void oversizedHeadersTokensAndDeepJsonAreRefused() {
     String bigHeader = "{\"alg\":\"HS256\",\"pad\":\"" + "x".repeat(3000) + "\"}";
     refused(() -> verifier.verify(hs256(bigHeader, OK_PAYLOAD)), Reason.MALFORMED);

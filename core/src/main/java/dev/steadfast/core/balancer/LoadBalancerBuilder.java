@@ -41,6 +41,7 @@ public final class LoadBalancerBuilder {
   private double slowStartMinWeightPercent = 10;
   private @Nullable String localZone;
   private double zoneMinHealthyPercent = 70;
+  private double zoneSpillLoadRatio = 2;
   private @Nullable MeterRegistry meterRegistry;
   private int maxHostTags;
   private @Nullable HealthProbe healthProbe;
@@ -150,7 +151,8 @@ public final class LoadBalancerBuilder {
 
   /**
    * Prefers endpoints in {@code zone} (the caller's) while at least {@code minHealthyPercent} of that zone's
-   * endpoints are healthy; below that, traffic spills over to all zones.
+   * endpoints are healthy and it has capacity; below that share, traffic goes to all zones. Capacity is relative
+   * load, see {@link #zoneSpillOver(double)}.
    */
   public LoadBalancerBuilder localZone(String zone, double minHealthyPercent) {
     Objects.requireNonNull(zone, "zone");
@@ -163,6 +165,24 @@ public final class LoadBalancerBuilder {
     }
     this.localZone = zone;
     this.zoneMinHealthyPercent = minHealthyPercent;
+    return this;
+  }
+
+  /**
+   * How much busier than the other zones the local zone may get before picks spill over to them (default 2;
+   * only with {@link #localZone}). Load is requests in flight per healthy endpoint: while the local zone's is at
+   * most {@code loadRatio × (others' + 1)}, every pick stays local; a pick made while it is over that goes to
+   * the other zones' healthy endpoints, chosen by the same strategy, so the local zone stays at its capacity
+   * and only the excess spills. {@code Double.POSITIVE_INFINITY} turns spill-over by load off (then only
+   * health spills).
+   *
+   * @throws IllegalArgumentException if {@code loadRatio} is NaN or below 1
+   */
+  public LoadBalancerBuilder zoneSpillOver(double loadRatio) {
+    if (!(loadRatio >= 1)) {
+      throw new IllegalArgumentException("zoneSpillOver loadRatio must be >= 1, was " + loadRatio);
+    }
+    this.zoneSpillLoadRatio = loadRatio;
     return this;
   }
 
@@ -248,6 +268,7 @@ public final class LoadBalancerBuilder {
             slowStartMinWeightPercent,
             localZone,
             zoneMinHealthyPercent,
+            zoneSpillLoadRatio,
             meterRegistry,
             maxHostTags,
             healthProbe,

@@ -2,6 +2,7 @@ package dev.steadfast.core.balancer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.steadfast.core.balancer.internal.ZoneSpill;
 import dev.steadfast.core.spi.VirtualTime;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,6 +17,7 @@ import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.DoubleRange;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 
@@ -187,5 +189,101 @@ class BalancerProperties {
       }
     }
     assertThat(moved / (double) keys).isLessThanOrEqualTo(1.5 / hosts + 0.03);
+  }
+
+  /** With the same load per endpoint in every zone, nothing spills, whatever the zone sizes and the ratio. */
+  @Property(tries = 500)
+  void withEqualLoadPerEndpointNothingSpills(
+      @ForAll @IntRange(min = 1, max = 50) int localHosts,
+      @ForAll @IntRange(min = 1, max = 50) int remoteHosts,
+      @ForAll @IntRange(min = 0, max = 1000) int perHost,
+      @ForAll @DoubleRange(min = 1, max = 10) double ratio) {
+    assertThat(ZoneSpill.spills((long) perHost * localHosts, localHosts, (long) perHost * remoteHosts,
+        remoteHosts, ratio)).isFalse();
+  }
+
+  /** Spilling is monotonic: a local zone that spills at some load spills at every higher one. */
+  @Property(tries = 500)
+  void spillingGrowsMonotonicallyWithLocalLoad(
+      @ForAll @IntRange(min = 1, max = 50) int localHosts,
+      @ForAll @IntRange(min = 1, max = 50) int remoteHosts,
+      @ForAll @IntRange(min = 0, max = 10_000) int remoteInFlight,
+      @ForAll @IntRange(min = 0, max = 10_000) int lighter,
+      @ForAll @IntRange(min = 0, max = 10_000) int more,
+      @ForAll @DoubleRange(min = 1, max = 10) double ratio) {
+    boolean low = ZoneSpill.spills(lighter, localHosts, remoteInFlight, remoteHosts, ratio);
+    boolean high = ZoneSpill.spills((long) lighter + more, localHosts, remoteInFlight, remoteHosts, ratio);
+    assertThat(!low || high).as("spills at %s but not at %s", lighter, lighter + more).isTrue();
+  }
+
+  /**
+   * With the local zone overloaded (requests held, never released), it stays at its capacity and every pick
+   * beyond goes to the others: the spilled share of all picks grows with the load.
+   */
+  @Property(tries = 100)
+  void anOverloadedLocalZoneStaysAtCapacityAndTheSpilledShareGrows(
+      @ForAll @IntRange(min = 1, max = 5) int localHosts,
+      @ForAll @IntRange(min = 1, max = 8) int remoteHosts,
+      @ForAll @IntRange(min = 1, max = 4) int ratio,
+      @ForAll("spillable") Strategy strategy) {
+    LoadBalancer lb = zoned(localHosts, remoteHosts, ratio, strategy);
+    int local = 0;
+    double firstShare = 0;
+    for (int round = 1; round <= 5; round++) {
+      for (int i = 0; i < 20 * (localHosts + remoteHosts); i++) {
+        if ("local".equals(lb.pick().endpoint().zone())) {
+          local++;
+        }
+      }
+      int picks = round * 20 * (localHosts + remoteHosts);
+      int remote = picks - local;
+      // at capacity, local / localHosts <= ratio * (remote / remoteHosts + 1), give or take the last pick...
+      assertThat((double) (local - 1) * remoteHosts)
+          .isLessThanOrEqualTo((double) ratio * (remote + remoteHosts) * localHosts);
+      // ...and a pick spilled only when it was over: before the last spilled pick, local exceeded capacity
+      assertThat((double) local * remoteHosts)
+          .isGreaterThan((double) ratio * (remote - 1 + remoteHosts) * localHosts);
+      double share = remote / (double) picks;
+      if (round == 1) {
+        firstShare = share;
+      } else {
+        assertThat(share).isGreaterThanOrEqualTo(firstShare);
+      }
+    }
+  }
+
+  private static LoadBalancer zoned(int localHosts, int remoteHosts, int ratio, Strategy strategy) {
+    List<Endpoint> endpoints = new ArrayList<>();
+    for (int i = 0; i < localHosts + remoteHosts; i++) {
+      endpoints.add(Endpoint.of("h" + i + ":80", 1, i < localHosts ? "local" : "other", Map.of()));
+    }
+    return LoadBalancer.builder("z")
+        .endpoints(endpoints)
+        .strategy(strategy)
+        .localZone("local", 100)
+        .zoneSpillOver(ratio)
+        .timeSource(new VirtualTime())
+        .build();
+  }
+
+  /** With full health and the local zone within its capacity, every pick of a real balancer stays local. */
+  @Property(tries = 100)
+  void whileTheLocalZoneHasCapacityEveryPickStaysLocal(
+      @ForAll @IntRange(min = 1, max = 5) int localHosts,
+      @ForAll @IntRange(min = 1, max = 8) int remoteHosts,
+      @ForAll @IntRange(min = 1, max = 4) int ratio,
+      @ForAll("spillable") Strategy strategy) {
+    LoadBalancer lb = zoned(localHosts, remoteHosts, ratio, strategy);
+    List<Lease> held = new ArrayList<>();
+    for (int i = 0; i < ratio * localHosts; i++) { // up to `ratio` in flight per local endpoint
+      held.add(lb.pick());
+    }
+    assertThat(held).allMatch(lease -> "local".equals(lease.endpoint().zone()));
+  }
+
+  @Provide
+  Arbitrary<Strategy> spillable() {
+    return Arbitraries.of(
+        Strategy.roundRobin(), Strategy.random(), Strategy.leastRequest(2), Strategy.peakEwma());
   }
 }

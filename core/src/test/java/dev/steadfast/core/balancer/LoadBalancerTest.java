@@ -356,6 +356,48 @@ class LoadBalancerTest {
   }
 
   @Test
+  void localZoneKeepsEveryPickWhileItHasCapacityAndSpillsTheExcessByLoad() {
+    List<Endpoint> endpoints = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      endpoints.add(Endpoint.of("10.0.0." + i + ":8080", 1, i < 2 ? "eu-west-1a" : "eu-west-1b", Map.of()));
+    }
+    // tag::zone-spill[]
+    LoadBalancer balancer =
+        LoadBalancer.builder("inventory")
+            .endpoints(endpoints) // 2 in eu-west-1a, 4 in eu-west-1b
+            .strategy(Strategy.leastRequest(2))
+            .localZone("eu-west-1a", 70) // while at least 70 % of the local zone is healthy...
+            .zoneSpillOver(2) // ...keep every pick local until it carries 2 x (the others' load + 1)
+            .build();
+    // end::zone-spill[]
+    List<Lease> held = new ArrayList<>();
+    for (int i = 0; i < 4; i++) { // 2 in flight per local endpoint: within capacity
+      held.add(balancer.pick());
+    }
+    assertThat(held).allMatch(lease -> "eu-west-1a".equals(lease.endpoint().zone()));
+    for (int i = 0; i < 196; i++) {
+      held.add(balancer.pick());
+    }
+    long local = held.stream().filter(lease -> "eu-west-1a".equals(lease.endpoint().zone())).count();
+    long remote = held.size() - local;
+    // the local zone stays at its capacity, local / 2 = 2 x (remote / 4 + 1), i.e. local = remote + 4: 102 and 98
+    assertThat(local).isBetween(101L, 103L);
+    assertThat(remote).isEqualTo(200 - local);
+    held.forEach(Lease::release);
+    assertThat(pickMany(balancer, 20)).allMatch(e -> "eu-west-1a".equals(e.zone()));
+  }
+
+  @Test
+  void zoneSpillOverRatioBelowOneIsRefusedNamingTheValue() {
+    assertThatThrownBy(() -> LoadBalancer.builder("x").zoneSpillOver(0.5))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("zoneSpillOver loadRatio must be >= 1, was 0.5");
+    assertThatThrownBy(() -> LoadBalancer.builder("x").zoneSpillOver(Double.NaN))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("zoneSpillOver loadRatio must be >= 1, was NaN");
+  }
+
+  @Test
   void badInputFailsWithAMessageNamingTheSettingAndValue() {
     assertThatThrownBy(() -> LoadBalancer.builder("x").endpoints(List.of()))
         .isInstanceOf(IllegalArgumentException.class)

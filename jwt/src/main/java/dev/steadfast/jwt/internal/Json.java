@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import dev.steadfast.jwt.JwtException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -34,8 +33,9 @@ public final class Json {
     }
   };
 
+  // Duplicate member names are detected by readObject while it collects the names, not by Jackson's
+  // STRICT_DUPLICATE_DETECTION, which allocates a detector and a HashSet per object.
   private static final JsonFactory FACTORY = JsonFactory.builder()
-      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       .streamReadConstraints(StreamReadConstraints.builder()
           .maxNestingDepth(64)
           .maxNumberLength(64)
@@ -94,13 +94,49 @@ public final class Json {
 
   private static Object readObject(JsonParser p, int depth, int maxDepth, String what) throws IOException {
     checkDepth(depth, maxDepth, what);
-    Map<String, Object> map = new LinkedHashMap<>();
+    String[] names = new String[JsonObject.MAX_MEMBERS];
+    Object[] values = new Object[JsonObject.MAX_MEMBERS];
+    int size = 0;
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String name = p.currentName();
       p.nextToken();
-      map.put(name, read(p, depth + 1, maxDepth, what));
+      if (size == JsonObject.MAX_MEMBERS) {
+        return readLargeObject(p, names, values, name, depth, maxDepth, what);
+      }
+      for (int i = 0; i < size; i++) {
+        if (names[i].equals(name)) {
+          throw duplicate(what);
+        }
+      }
+      names[size] = name;
+      values[size++] = read(p, depth + 1, maxDepth, what);
     }
-    return Collections.unmodifiableMap(map);
+    return new JsonObject(names, values, size);
+  }
+
+  /** Goes on with a {@code LinkedHashMap} once an object has more than {@link JsonObject#MAX_MEMBERS} members. */
+  private static Object readLargeObject(JsonParser p, String[] names, Object[] values, String name, int depth,
+      int maxDepth, String what) throws IOException {
+    Map<String, Object> map = new LinkedHashMap<>();
+    for (int i = 0; i < names.length; i++) {
+      map.put(names[i], values[i]);
+    }
+    String next = name;
+    while (true) {
+      // values are never null (JSON null is NULL), so a non-null answer means the name came before
+      if (map.put(next, read(p, depth + 1, maxDepth, what)) != null) {
+        throw duplicate(what);
+      }
+      if (p.nextToken() != JsonToken.FIELD_NAME) {
+        return Collections.unmodifiableMap(map);
+      }
+      next = p.currentName();
+      p.nextToken();
+    }
+  }
+
+  private static JwtException duplicate(String what) {
+    return new JwtException(JwtException.Reason.MALFORMED, what + " has a duplicate member name");
   }
 
   private static Object readArray(JsonParser p, int depth, int maxDepth, String what) throws IOException {

@@ -25,6 +25,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -55,12 +56,28 @@ public final class BalancerEngine implements LoadBalancer {
     final @Nullable Picker picker;
     final boolean panic;
     final Map<Endpoint, EndpointState> byEndpoint;
+    // Spill-over by load: the other zones' healthy endpoints and their picker, when candidates are the local
+    // zone's and another zone has healthy endpoints; otherwise null and 0.
+    final @Nullable Picker remotePicker;
+    final int remoteCount;
 
     Snapshot(EndpointState[] all, EndpointState[] candidates, @Nullable Picker picker, boolean panic) {
+      this(all, candidates, picker, panic, null, 0);
+    }
+
+    Snapshot(
+        EndpointState[] all,
+        EndpointState[] candidates,
+        @Nullable Picker picker,
+        boolean panic,
+        @Nullable Picker remotePicker,
+        int remoteCount) {
       this.all = all;
       this.candidates = candidates;
       this.picker = picker;
       this.panic = panic;
+      this.remotePicker = remotePicker;
+      this.remoteCount = remoteCount;
       Map<Endpoint, EndpointState> map = new HashMap<>();
       for (EndpointState s : all) {
         map.put(s.endpoint(), s);
@@ -79,10 +96,15 @@ public final class BalancerEngine implements LoadBalancer {
   private final double inverseDecayNanos;
   // The latest report's time: Peak-EWMA's "now" for picks, so that a pick reads no clock.
   private volatile long recentNanos;
+  private static final long RECENT_STEP_NANOS = 10_000;
   private final long failurePenaltyNanos;
   private final long slowStartWindowNanos;
   private final @Nullable OutlierDetection outliers;
   private final boolean judgesHealth;
+  // Requests in flight to the local zone's endpoints and to the others', for spill-over by load; null without
+  // a local zone. LongAdders: every pick and release of a zoned balancer updates one of them.
+  private final @Nullable LongAdder localInFlight;
+  private final @Nullable LongAdder remoteInFlight;
 
   private final ReentrantLock lock = new ReentrantLock();
   // @GuardedBy("lock"): address -> state, in the order given
@@ -121,6 +143,9 @@ public final class BalancerEngine implements LoadBalancer {
       this.failurePenaltyNanos = 0;
     }
     this.recentNanos = time.nanoTime();
+    boolean zoned = settings.localZone() != null && settings.zoneSpillLoadRatio() != Double.POSITIVE_INFINITY;
+    this.localInFlight = zoned ? new LongAdder() : null;
+    this.remoteInFlight = zoned ? new LongAdder() : null;
     this.outliers = settings.outlierDetection();
     this.judgesHealth = outliers != null || settings.healthProbe() != null;
     this.meters = settings.meterRegistry();
@@ -214,6 +239,10 @@ public final class BalancerEngine implements LoadBalancer {
     long now = needsTime ? time.nanoTime() : recentNanos;
     EndpointState avoidState = avoid == null ? null : s.byEndpoint.get(avoid);
     RandomGenerator r = random != null ? random : ThreadLocalRandom.current();
+    Picker remote = s.remotePicker;
+    if (remote != null && spills(s)) {
+      picker = remote;
+    }
     EndpointState chosen = picker.pick(now, keyHash, keyed, avoidState, r);
     chosen.acquire();
     Counter counter = picks;
@@ -221,6 +250,16 @@ public final class BalancerEngine implements LoadBalancer {
       counter.increment();
     }
     return chosen;
+  }
+
+  /** Whether this pick goes to another zone because the local one is over capacity ({@link ZoneSpill}). */
+  private boolean spills(Snapshot s) {
+    return ZoneSpill.spills(
+        Objects.requireNonNull(localInFlight).sum(),
+        s.candidates.length,
+        Objects.requireNonNull(remoteInFlight).sum(),
+        s.remoteCount,
+        settings.zoneSpillLoadRatio());
   }
 
   @Override
@@ -299,6 +338,15 @@ public final class BalancerEngine implements LoadBalancer {
 
   // ---- what endpoint state reads -------------------------------------------------------------------------
 
+  /** The in-flight counter of {@code endpoint}'s side (local zone or not) for spill-over, or null. */
+  @Nullable LongAdder zoneInFlight(Endpoint endpoint) {
+    String zone = settings.localZone();
+    if (zone == null || localInFlight == null) {
+      return null;
+    }
+    return zone.equals(endpoint.zone()) ? localInFlight : remoteInFlight;
+  }
+
   boolean tracksLatency() {
     return tracksLatency;
   }
@@ -320,9 +368,14 @@ public final class BalancerEngine implements LoadBalancer {
     return x < 0.01 ? 1 - x * (1 - x * (0.5 - x / 6)) : Math.exp(-x);
   }
 
-  /** Records the time of a report, which Peak-EWMA picks use as "now" (see {@link #pick}). */
+  /**
+   * Records the time of a report, which Peak-EWMA picks use as "now" (see {@link #pick}), in steps of at
+   * least {@link #RECENT_STEP_NANOS}: every pick reads this field, so writing it on every report of a busy
+   * balancer would make each core's picks miss on it. Lagging by up to 10 µs changes a decay over seconds by
+   * less than a millionth.
+   */
   void observedAt(long nanos) {
-    if (nanos - recentNanos > 0) {
+    if (nanos - recentNanos >= RECENT_STEP_NANOS) {
       recentNanos = nanos;
     }
   }
@@ -655,6 +708,7 @@ public final class BalancerEngine implements LoadBalancer {
             && all.length > 0
             && (healthy.isEmpty() || healthy.size() * 100.0 < settings.panicThresholdPercent() * all.length);
     List<EndpointState> base = panic ? List.of(all) : healthy;
+    List<EndpointState> remote = new ArrayList<>();
     String zone = settings.localZone();
     if (zone != null) {
       int zoneTotal = 0;
@@ -674,12 +728,21 @@ public final class BalancerEngine implements LoadBalancer {
         }
       }
       if (!local.isEmpty() && zoneHealthy * 100.0 >= settings.zoneMinHealthyPercent() * zoneTotal) {
+        for (EndpointState s : base) {
+          if (!zone.equals(s.endpoint().zone())) {
+            remote.add(s);
+          }
+        }
         base = local;
       }
     }
     EndpointState[] candidates = base.toArray(new EndpointState[0]);
     Snapshot previous = snapshot;
     Picker picker = candidates.length == 0 ? null : factory.create(candidates, previous.picker);
+    Picker remotePicker =
+        remote.isEmpty() || localInFlight == null
+            ? null
+            : factory.create(remote.toArray(new EndpointState[0]), previous.remotePicker);
     if (panic != previous.panic) {
       LOG.atWarn()
           .addKeyValue("balancer", name)
@@ -688,7 +751,8 @@ public final class BalancerEngine implements LoadBalancer {
           .log(panic ? "panic: too few healthy endpoints, balancing across all" : "panic over");
     }
     assignHostMeters(all);
-    snapshot = new Snapshot(all, candidates, picker, panic);
+    snapshot =
+        new Snapshot(all, candidates, picker, panic, remotePicker, remotePicker == null ? 0 : remote.size());
   }
 
   // @GuardedBy("lock")

@@ -30,6 +30,7 @@ public record BalancerSettings(
     double slowStartMinWeightPercent,
     @Nullable String localZone,
     double zoneMinHealthyPercent,
+    double zoneSpillLoadRatio,
     @Nullable MeterRegistry meterRegistry,
     int maxHostTags,
     @Nullable HealthProbe healthProbe,

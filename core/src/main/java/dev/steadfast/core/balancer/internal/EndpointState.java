@@ -5,6 +5,7 @@ import dev.steadfast.core.balancer.Lease;
 import io.micrometer.core.instrument.Counter;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -16,6 +17,10 @@ import org.jspecify.annotations.Nullable;
  * arithmetic operations, never blocking). A pick may see the cost and its timestamp from two different
  * reports; the error is one observation's worth, which a load balancer can afford. Ejection fields belong to
  * the engine and are written under its lock.
+ *
+ * <p>Not padded: padding the pick fields away from the report counters and from neighbouring states (tried,
+ * layout checked with JOL) showed no difference in LoadBalancerPickBenchmark on the shared 2-vCPU machine, so
+ * it was not worth 136 more bytes per endpoint.
  */
 public final class EndpointState implements Lease {
 
@@ -45,6 +50,16 @@ public final class EndpointState implements Lease {
   private final long addressHash;
 
   private volatile int inFlight;
+
+  // Peak-EWMA: the cost in nanoseconds and when it was last updated; written under this object's monitor.
+  private volatile double cost;
+  private volatile long costStamp;
+  // The recent failure ratio, 0 to 1: a moving average over reports that decays towards 0 with time like the
+  // cost, so that an idle failing endpoint is tried again.
+  private volatile double failureScore;
+
+  private volatile long slowStartFrom = NO_SLOW_START;
+
   @SuppressWarnings("UnusedVariable") // read and reset through SUCCESSES
   private volatile int successes;
 
@@ -53,17 +68,9 @@ public final class EndpointState implements Lease {
 
   private volatile int consecutiveFailures;
 
-  // Peak-EWMA: the cost in nanoseconds and when it was last updated; written under this object's monitor.
-  private volatile double cost;
-  private volatile long costStamp;
-  // The recent failure ratio, 0 to 1: a moving average over reports (weight FAILURE_ALPHA each) that decays
-  // towards 0 with time like the cost, so that an idle failing endpoint is tried again.
-  private volatile double failureScore;
-
+  // each report moves failureScore this far towards 0 or 1
   private static final double FAILURE_ALPHA = 0.1;
   private static final double MAX_FAILURE_SCORE = 0.99;
-
-  private volatile long slowStartFrom = NO_SLOW_START;
 
   // Outlier detection and active health, written under the engine's lock.
   volatile boolean ejected;
@@ -73,13 +80,17 @@ public final class EndpointState implements Lease {
   int probeStreak;
 
   @Nullable Counter picksMeter;
+  // The in-flight count of this endpoint's side (the local zone or the others) for spill-over by load; null
+  // without zone preference. Fixed for the state's life, so a release always decrements what acquire raised.
+  private final @Nullable LongAdder zoneInFlight;
 
   EndpointState(Endpoint endpoint, BalancerEngine engine, long nowNanos) {
     this.endpoint = endpoint;
     this.engine = engine;
     this.weight = endpoint.weight();
-    this.addressHash = Hashing.hash(endpoint.address());
     this.costStamp = nowNanos;
+    this.addressHash = Hashing.hash(endpoint.address());
+    this.zoneInFlight = engine.zoneInFlight(endpoint);
   }
 
   @Override
@@ -102,6 +113,10 @@ public final class EndpointState implements Lease {
 
   void acquire() {
     IN_FLIGHT.getAndAdd(this, 1);
+    LongAdder zone = zoneInFlight;
+    if (zone != null) {
+      zone.increment();
+    }
     Counter meter = picksMeter;
     if (meter != null) {
       meter.increment();
@@ -110,7 +125,7 @@ public final class EndpointState implements Lease {
 
   @Override
   public void success(long latencyNanos) {
-    IN_FLIGHT.getAndAdd(this, -1);
+    finish();
     SUCCESSES.getAndAdd(this, 1);
     if (consecutiveFailures != 0) {
       consecutiveFailures = 0;
@@ -122,7 +137,7 @@ public final class EndpointState implements Lease {
 
   @Override
   public void failure(long latencyNanos) {
-    IN_FLIGHT.getAndAdd(this, -1);
+    finish();
     FAILURES.getAndAdd(this, 1);
     int consecutive = (int) CONSECUTIVE_FAILURES.getAndAdd(this, 1) + 1;
     if (engine.tracksLatency()) {
@@ -134,7 +149,15 @@ public final class EndpointState implements Lease {
 
   @Override
   public void release() {
+    finish();
+  }
+
+  private void finish() {
     IN_FLIGHT.getAndAdd(this, -1);
+    LongAdder zone = zoneInFlight;
+    if (zone != null) {
+      zone.decrement();
+    }
   }
 
   /** Reads and resets the interval's success and failure counts: {@code [successes, failures]}. */
@@ -158,20 +181,31 @@ public final class EndpointState implements Lease {
     engine.observedAt(now);
   }
 
-  /**
-   * Peak-EWMA load: the latency average decayed to {@code now}, times requests in flight plus one, divided by
-   * the square of the recent success ratio (so an endpoint that fails fast looks expensive, not cheap). An
+  /*
+   * Peak-EWMA load: the latency average decayed to now, times requests in flight plus one, divided by the
+   * square of the recent success ratio (so an endpoint that fails fast looks expensive, not cheap). An
    * endpoint without observations costs nothing while idle (so it gets probed) and the penalty while busy.
+   * Picks compare work / successSquared between endpoints by cross-multiplying, so they never divide.
    */
-  double ewmaLoad(long now) {
+
+  /** The Peak-EWMA load's numerator: the decayed latency times requests in flight plus one. */
+  double ewmaWork(long now) {
     double c = cost;
     int pending = inFlight;
     if (c == 0) {
       return pending == 0 ? 0 : engine.failurePenaltyNanos() + pending;
     }
-    double decay = engine.decay(now - costStamp);
-    double success = 1 - Math.min(failureScore * decay, MAX_FAILURE_SCORE);
-    return c * decay * (pending + 1) / (success * success);
+    return c * engine.decay(now - costStamp) * (pending + 1);
+  }
+
+  /** The Peak-EWMA load's denominator: the recent success ratio squared, in (0, 1]. */
+  double ewmaSuccessSquared(long now) {
+    double f = failureScore;
+    if (f == 0) {
+      return 1;
+    }
+    double success = 1 - Math.min(f * engine.decay(now - costStamp), MAX_FAILURE_SCORE);
+    return success * success;
   }
 
   /** The current Peak-EWMA latency estimate in nanoseconds, decayed to {@code now}. */

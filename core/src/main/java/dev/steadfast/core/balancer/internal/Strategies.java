@@ -277,10 +277,29 @@ public final class Strategies {
       this.ewma = ewma;
     }
 
-    private double cost(EndpointState s, long now) {
-      double load = ewma ? s.ewmaLoad(now) : s.inFlight() + 1;
-      double weight = s.weightAt(now);
-      return weight > 0 ? load / weight : Double.MAX_VALUE;
+    /**
+     * Whether {@code a} costs less than {@code b}, cost being load per unit of weight (load: requests in
+     * flight plus one, or the Peak-EWMA load). The fractions are compared by cross-multiplying: a pick does no
+     * division. A weight of 0 (possible early in slow start) makes an endpoint the most expensive.
+     */
+    private boolean cheaper(EndpointState a, EndpointState b, long now) {
+      double loadA;
+      double loadB;
+      double capacityA = a.weightAt(now);
+      double capacityB = b.weightAt(now);
+      if (ewma) {
+        loadA = a.ewmaWork(now);
+        loadB = b.ewmaWork(now);
+        capacityA *= a.ewmaSuccessSquared(now);
+        capacityB *= b.ewmaSuccessSquared(now);
+      } else {
+        loadA = a.inFlight() + 1;
+        loadB = b.inFlight() + 1;
+      }
+      if (capacityA <= 0 || capacityB <= 0) {
+        return capacityA > 0;
+      }
+      return loadA * capacityB < loadB * capacityA;
     }
 
     @Override
@@ -305,19 +324,16 @@ public final class Strategies {
         if (y == avoid) {
           return x;
         }
-        return cost(y, now) < cost(x, now) ? y : x;
+        return cheaper(y, x, now) ? y : x;
       }
       EndpointState best = null;
-      double bestCost = Double.POSITIVE_INFINITY;
       for (int i = 0; i < choices; i++) {
         EndpointState s = c[random.nextInt(n)];
         if (s == avoid) {
           continue;
         }
-        double cost = cost(s, now);
-        if (best == null || cost < bestCost) {
+        if (best == null || cheaper(s, best, now)) {
           best = s;
-          bestCost = cost;
         }
       }
       if (best == null) { // every sample was the one to avoid

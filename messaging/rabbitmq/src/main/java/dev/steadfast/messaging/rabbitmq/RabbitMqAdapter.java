@@ -177,19 +177,18 @@ public final class RabbitMqAdapter implements BrokerAdapter {
    */
   public void declare(RabbitMqTopology topology) {
     Objects.requireNonNull(topology, "topology");
-    try {
-      Connection connection = publisherConnection.get();
+    // A connection of its own without recovery: a recovering connection would record the declarations and
+    // replay them on the closed channel after every reconnect.
+    ConnectionFactory factory = config.newConnectionFactory();
+    factory.setAutomaticRecoveryEnabled(false);
+    factory.setTopologyRecoveryEnabled(false);
+    try (Connection connection =
+        factory.newConnection(config.effectiveAddresses(factory), "steadfast-" + config.name() + "-declare")) {
       Channel channel = connection.createChannel();
       if (channel == null) {
         throw new IOException("the connection has no free channel");
       }
-      try {
-        topology.declareOn(channel);
-      } finally {
-        if (channel.isOpen()) {
-          channel.close();
-        }
-      }
+      topology.declareOn(channel);
     } catch (IOException e) {
       throw new UncheckedIOException("declaring the RabbitMQ topology failed: " + e.getMessage(), e);
     } catch (TimeoutException e) {

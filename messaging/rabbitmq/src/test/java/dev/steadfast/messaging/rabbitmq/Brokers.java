@@ -57,12 +57,15 @@ final class Brokers {
     var unused =
         CompletableFuture.runAsync(
             () -> {
-              await()
-                  .atMost(Duration.ofSeconds(20))
-                  .pollInterval(Duration.ofMillis(5))
-                  .until(() -> channel.queueDeclarePassive(queue).getMessageCount() > before);
-              proxy.resetConnections();
-              proxy.latency(Duration.ZERO);
+              try {
+                await()
+                    .atMost(Duration.ofSeconds(20))
+                    .pollInterval(Duration.ofMillis(5))
+                    .until(() -> channel.queueDeclarePassive(queue).getMessageCount() > before);
+              } finally {
+                proxy.resetConnections();
+                proxy.latency(Duration.ZERO);
+              }
             });
   }
 }

@@ -22,6 +22,7 @@ class RabbitMqAdapterConformanceIT extends BrokerAdapterConformance {
 
   @Override
   protected BrokerAdapter createAdapter() {
+    rabbit = null;
     proxy = TcpFaultProxy.start(RABBITMQ.host(), RABBITMQ.port());
     rabbit = RabbitMqAdapter.create(Brokers.through(RABBITMQ, proxy).build());
     return rabbit;
@@ -29,8 +30,12 @@ class RabbitMqAdapterConformanceIT extends BrokerAdapterConformance {
 
   @AfterEach
   void closeProxy() {
-    rabbit.close(); // before the proxy, so that closing does not wait for a dead connection
-    proxy.close();
+    if (rabbit != null) {
+      rabbit.close(); // before the proxy, so that closing does not wait for a dead connection
+    }
+    if (proxy != null) {
+      proxy.close();
+    }
   }
 
   @Override
@@ -46,6 +51,11 @@ class RabbitMqAdapterConformanceIT extends BrokerAdapterConformance {
 
   @Override
   protected Optional<Runnable> cutConnectionAfterPublishBeforeConfirm() {
+    if (RABBITMQ.isEmbedded()) {
+      // The hook watches the queue's message count to cut at the right moment; Qpid Broker-J does not report
+      // the message there in time, so on Qpid the case is skipped (with this reason) rather than made flaky.
+      return Optional.empty();
+    }
     return Optional.of(() -> Brokers.loseNextConfirm(RABBITMQ, proxy, lastQueue));
   }
 

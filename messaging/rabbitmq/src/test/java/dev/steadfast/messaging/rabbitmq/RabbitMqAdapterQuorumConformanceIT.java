@@ -7,6 +7,8 @@ class RabbitMqAdapterQuorumConformanceIT extends RabbitMqAdapterConformanceIT {
 
   @Override
   protected BrokerAdapter createAdapter() {
+    rabbit = null;
+    proxy = null;
     RABBITMQ.requireRealRabbitMq();
     return super.createAdapter();
   }

@@ -77,7 +77,7 @@ public class RabbitMqRelayBenchmark {
   static final String POSTGRES =
       System.getProperty(
           "steadfast.bench.postgres", "jdbc:postgresql://127.0.0.1:5432/test?user=postgres&reWriteBatchedInserts=true");
-  static final String RABBITMQ = System.getProperty("steadfast.bench.rabbitmq", "amqp://guest:guest@127.0.0.1:5672/");
+  static final String RABBITMQ = System.getProperty("steadfast.bench.rabbitmq", "amqp://guest:guest@127.0.0.1:5672/%2F");
 
   /** The broker side shared by all three: the queue and an admin channel to purge and count it. */
   @State(Scope.Benchmark)

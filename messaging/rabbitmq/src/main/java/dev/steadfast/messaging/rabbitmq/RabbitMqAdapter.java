@@ -190,7 +190,8 @@ public final class RabbitMqAdapter implements BrokerAdapter {
       }
       topology.declareOn(channel);
     } catch (IOException e) {
-      throw new UncheckedIOException("declaring the RabbitMQ topology failed: " + e.getMessage(), e);
+      Throwable reason = e.getMessage() == null && e.getCause() != null ? e.getCause() : e;
+      throw new UncheckedIOException("declaring the RabbitMQ topology failed: " + reason.getMessage(), e);
     } catch (TimeoutException e) {
       throw new UncheckedIOException("declaring the RabbitMQ topology timed out", new IOException(e));
     }

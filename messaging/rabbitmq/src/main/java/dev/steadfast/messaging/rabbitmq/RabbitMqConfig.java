@@ -249,7 +249,8 @@ public final class RabbitMqConfig {
 
     /**
      * The broker: {@code amqp://user:password@host:port/vhost} (or {@code amqps://}); default {@code
-     * amqp://guest:guest@localhost:5672/}. {@link #addresses} replaces its host and port.
+     * amqp://guest:guest@localhost:5672/%2F} (virtual host {@code /}; note that a bare trailing slash means the
+     * empty virtual host). {@link #addresses} replaces its host and port.
      *
      * @throws IllegalArgumentException when it is not an AMQP URI (the message does not repeat it)
      */

@@ -209,6 +209,24 @@ class RabbitMqAdapterIT {
     assertThat(received.get(0).message()).isEqualTo(message);
   }
 
+  @Test
+  void aSubscriberWhoseQueueWasDeletedAndDeclaredAgainSubscribesAgain() throws Exception {
+    RABBITMQ.requireRealRabbitMq(); // consumer cancel notifications
+    String queue = classicQueue("recreated");
+    List<Delivery> received = subscribe(queue, Delivery::ack);
+    await().atMost(Duration.ofSeconds(10)).until(() -> proxy.openConnections() >= 2);
+    Channel channel = RABBITMQ.newConnection().createChannel();
+    await().atMost(Duration.ofSeconds(10)).until(() -> channel.queueDeclarePassive(queue).getConsumerCount() == 1);
+
+    channel.queueDelete(queue);
+    adapter.declare(RabbitMqTopology.builder().classicQueue(queue).build());
+    OutboxMessage message = OutboxMessage.of(queue, bytes("after"));
+    assertThat(publish(message)).allMatch(PublishOutcome::isConfirmed);
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> !received.isEmpty());
+    assertThat(received.get(0).message().id()).isEqualTo(message.id());
+  }
+
   // ---- helpers
 
   private String classicQueue(String base) {

@@ -39,7 +39,7 @@ class RabbitMqGuideIT {
     RabbitMqAdapter adapter =
         RabbitMqAdapter.create(
             RabbitMqAdapter.builder()
-                .uri("amqp://guest:guest@localhost:5672/") // the password is never logged
+                .uri("amqp://guest:guest@localhost:5672/%2F") // vhost "/"; the password is never logged
                 .addresses(List.of(host)) // several nodes of a cluster: failover in turn
                 .confirmTimeout(Duration.ofSeconds(10))
                 .prefetch(250)

@@ -309,14 +309,45 @@ public final class QueueSubscriber implements MessageSubscriber {
 
     @Override
     public void handleShutdownSignal(String consumerTag, ShutdownSignalException signal) {
-      // The channel is gone (amqp-client recovers it and this consumer): forget its deliveries.
+      // The channel is gone: forget its deliveries (their acks would be stale; the broker redelivers them).
       unsettled.removeIf(delivery -> delivery.channel() == getChannel());
       signal();
+      if (!signal.isHardError() && !signal.isInitiatedByApplication()) {
+        // A channel error (an ack of an unknown delivery tag, say): amqp-client recovers channels only with
+        // their connection, so this consumer is replaced.
+        LOG.warn("the consumer channel of queue {} closed ({}); subscribing again", queue, signal.getMessage());
+        replace(this);
+      }
     }
 
     @Override
     public void handleCancel(String consumerTag) {
-      LOG.warn("the broker cancelled the consumer of queue {} (deleted?)", queue);
+      LOG.warn("the broker cancelled the consumer of queue {} (deleted?); subscribing again", queue);
+      replace(this);
+    }
+  }
+
+  private void replace(Dispatcher consumer) {
+    lock.lock();
+    try {
+      if (closed || !consumers.remove(consumer)) {
+        return;
+      }
+    } finally {
+      lock.unlock();
+    }
+    try {
+      // Not on this (the client's dispatch) thread: closing waits for the broker.
+      var unused =
+          scheduler.schedule(
+              () -> {
+                closeQuietly(consumer.getChannel());
+                subscribe();
+              },
+              retryInterval.toNanos(),
+              TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException shutDown) {
+      LOG.debug("not subscribing to {} again: the scheduler is shut down", queue);
     }
   }
 

@@ -47,7 +47,8 @@ import org.openjdk.jmh.annotations.TearDown;
  *
  * <ul>
  *   <li>{@code relay}: the outbox relay (claim a batch from PostgreSQL on 127.0.0.1:5432, publish it through
- *       {@link RabbitMqAdapter}, wait for the confirms, delete the rows), two workers calling {@code relayOnce()};
+ *       {@link RabbitMqAdapter}, wait for the confirms, delete the rows), {@code relayWorkers} threads calling
+ *       {@code relayOnce()};
  *       the rows are enqueued before each invocation, outside the measurement;
  *   <li>{@code adapterOnly}: the same messages from memory through the adapter's publisher, batches of {@code
  *       batchSize} with up to 1000 messages in flight: the adapter's own cost, without the database;
@@ -87,6 +88,10 @@ public class RabbitMqRelayBenchmark {
 
     @Param({"250"})
     public int batchSize;
+
+    /** Threads calling {@code relayOnce()} (the relay's {@code concurrency}); only {@code relay} uses it. */
+    @Param({"2"})
+    public int relayWorkers;
 
     String queue;
     RabbitMqAdapter adapter;
@@ -139,12 +144,12 @@ public class RabbitMqRelayBenchmark {
     public void open(Broker broker) throws Exception {
       pool = new HikariDataSource();
       pool.setJdbcUrl(POSTGRES);
-      pool.setMaximumPoolSize(6);
+      pool.setMaximumPoolSize(broker.relayWorkers + 4);
       table = "bench_outbox_" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
       outbox = Outbox.builder(pool).table(table).notifications(false).build();
       outbox.createSchemaIfMissing();
       relay = OutboxRelay.builder(outbox, broker.adapter.publisher()).batchSize(broker.batchSize).build();
-      workers = Executors.newFixedThreadPool(2);
+      workers = Executors.newFixedThreadPool(broker.relayWorkers);
     }
 
     @Setup(Level.Invocation)
@@ -269,7 +274,7 @@ public class RabbitMqRelayBenchmark {
   public int relay(Broker broker, Relay relay) throws Exception {
     AtomicInteger relayed = new AtomicInteger();
     List<Future<?>> running = new ArrayList<>();
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < broker.relayWorkers; i++) {
       running.add(
           relay.workers.submit(
               () -> {

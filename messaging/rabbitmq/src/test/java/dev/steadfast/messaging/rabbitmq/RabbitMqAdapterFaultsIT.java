@@ -70,6 +70,23 @@ class RabbitMqAdapterFaultsIT {
   }
 
   @Test
+  void aConfirmLostWithTheConnectionFailsTheMessageThoughTheBrokerHasIt() throws Exception {
+    RABBITMQ.requireRealRabbitMq(); // the cut watches the queue's message count, which Qpid reports late
+    RabbitMqAdapter adapter = adapter(Brokers.through(RABBITMQ, proxy).confirmTimeout(Duration.ofSeconds(20)));
+    String queue = classicQueue(adapter, "lost-confirm");
+    assertThat(publish(adapter, OutboxMessage.of(queue, bytes("warm-up")))).allMatch(PublishOutcome::isConfirmed);
+
+    Brokers.loseNextConfirm(RABBITMQ, proxy, queue);
+    List<PublishOutcome> outcomes = publish(adapter, OutboxMessage.of(queue, bytes("stored, confirm lost")));
+
+    assertThat(((RabbitMqPublishException) outcomes.get(0).failure()).reason())
+        .isEqualTo(RabbitMqPublishException.Reason.CONNECTION_LOST);
+    assertThat(RABBITMQ.newConnection().createChannel().queueDeclarePassive(queue).getMessageCount())
+        .as("the broker has both messages: publishing the failed one again makes a duplicate")
+        .isEqualTo(2);
+  }
+
+  @Test
   void aConfirmThatNeverComesTimesOutAsARetryableFailure() throws Exception {
     RabbitMqAdapter adapter = adapter(Brokers.through(RABBITMQ, proxy).confirmTimeout(Duration.ofMillis(500)));
     String queue = classicQueue(adapter, "blackholed");

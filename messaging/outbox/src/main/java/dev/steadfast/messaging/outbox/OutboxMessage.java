@@ -1,6 +1,9 @@
 package dev.steadfast.messaging.outbox;
 
+import dev.steadfast.messaging.outbox.internal.Uuid7;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
@@ -55,9 +58,71 @@ public record OutboxMessage(
     headers = Map.copyOf(headers);
   }
 
-  /** A new message with a random id and no key or headers. */
+  /** A new message with a fresh time-ordered id (UUIDv7) and no key or headers. */
   public static OutboxMessage of(String destination, byte[] payload) {
-    return new OutboxMessage(UUID.randomUUID(), destination, null, payload, Map.of());
+    return new OutboxMessage(Uuid7.next(), destination, null, payload, Map.of());
+  }
+
+  /** A new message with a fresh time-ordered id (UUIDv7), the ordering key {@code key}, and no headers. */
+  public static OutboxMessage of(String destination, @Nullable String key, byte[] payload) {
+    return new OutboxMessage(Uuid7.next(), destination, key, payload, Map.of());
+  }
+
+  /** A builder for a message to {@code destination}, with a fresh time-ordered id (UUIDv7) unless one is set. */
+  public static Builder builder(String destination) {
+    return new Builder(destination);
+  }
+
+  /**
+   * Builds an {@link OutboxMessage}; not thread-safe. {@link #build()} validates, as the constructor does.
+   *
+   * @since 0.1.0
+   */
+  public static final class Builder {
+    private final String destination;
+    private @Nullable UUID id;
+    private @Nullable String key;
+    private byte[] payload = new byte[0];
+    private final Map<String, String> headers = new LinkedHashMap<>();
+
+    private Builder(String destination) {
+      this.destination = Objects.requireNonNull(destination, "destination");
+    }
+
+    /** The id; default a fresh UUIDv7. Set it to make enqueueing idempotent under a caller's own id. */
+    public Builder id(UUID id) {
+      this.id = Objects.requireNonNull(id, "id");
+      return this;
+    }
+
+    /** The ordering key; default none. */
+    public Builder key(@Nullable String key) {
+      this.key = key;
+      return this;
+    }
+
+    /** The body; default empty. */
+    public Builder payload(byte[] payload) {
+      this.payload = Objects.requireNonNull(payload, "payload");
+      return this;
+    }
+
+    /** The body as UTF-8 text. */
+    public Builder payload(String text) {
+      this.payload = text.getBytes(StandardCharsets.UTF_8);
+      return this;
+    }
+
+    /** Adds or replaces a header. */
+    public Builder header(String name, String value) {
+      headers.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+      return this;
+    }
+
+    /** The message. */
+    public OutboxMessage build() {
+      return new OutboxMessage(id != null ? id : Uuid7.next(), destination, key, payload, headers);
+    }
   }
 
   /** A copy of the body. */

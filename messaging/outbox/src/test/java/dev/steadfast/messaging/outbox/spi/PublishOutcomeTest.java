@@ -32,4 +32,22 @@ class PublishOutcomeTest {
         .isInstanceOf(NullPointerException.class)
         .hasMessage("cause");
   }
+
+  @Test
+  void aRejectedOutcomeIsAPermanentFailure() {
+    IllegalArgumentException cause = new IllegalArgumentException("message too large");
+    PublishOutcome outcome = PublishOutcome.rejected(UUID.randomUUID(), cause);
+    assertThat(outcome.isConfirmed()).isFalse();
+    assertThat(outcome.permanent()).isTrue();
+    assertThat(PublishOutcome.failed(UUID.randomUUID(), cause).permanent()).isFalse();
+  }
+
+  @Test
+  void aConfirmedOutcomeCannotBePermanent() {
+    UUID id = UUID.randomUUID();
+    assertThatThrownBy(() -> new PublishOutcome(id, null, true))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("permanent")
+        .hasMessageContaining(id.toString());
+  }
 }

@@ -1,0 +1,307 @@
+package dev.steadfast.messaging.outbox.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.steadfast.core.Backoff;
+import dev.steadfast.messaging.outbox.Inbox;
+import dev.steadfast.messaging.outbox.Outbox;
+import dev.steadfast.messaging.outbox.OutboxMessage;
+import dev.steadfast.messaging.outbox.OutboxRelay;
+import dev.steadfast.messaging.outbox.ParkedMessage;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the outbox, relay and inbox promise, on one database; a subclass per database supplies a pooled data
+ * source. Each test gets tables of its own.
+ */
+abstract class OutboxContract {
+
+  private static final AtomicInteger TABLES = new AtomicInteger();
+
+  final MutableClock clock = new MutableClock();
+  final RecordingPublisher publisher = new RecordingPublisher();
+  final List<OutboxRelay> relays = new ArrayList<>();
+  final String table = "outbox_" + getClass().getSimpleName().toLowerCase() + "_" + TABLES.incrementAndGet();
+
+  /** A pooled data source on a fresh database, shared by the class. */
+  abstract DataSource dataSource();
+
+  @AfterEach
+  void closeRelays() {
+    relays.forEach(OutboxRelay::close);
+  }
+
+  Outbox outbox() throws SQLException {
+    return outbox(dataSource());
+  }
+
+  Outbox outbox(DataSource dataSource) throws SQLException {
+    Outbox outbox = Outbox.builder(dataSource).table(table).clock(clock).build();
+    outbox.createSchemaIfMissing();
+    return outbox;
+  }
+
+  OutboxRelay.Builder relay(Outbox outbox) {
+    return OutboxRelay.builder(outbox, publisher)
+        .backoff(Backoff.fixed(Duration.ofSeconds(1)))
+        .lease(Duration.ofSeconds(60))
+        .publishTimeout(Duration.ofSeconds(10));
+  }
+
+  OutboxRelay started(OutboxRelay relay) {
+    relays.add(relay);
+    relay.start();
+    return relay;
+  }
+
+  void enqueueCommitted(Outbox outbox, List<OutboxMessage> messages) throws SQLException {
+    try (Connection connection = dataSource().getConnection()) {
+      connection.setAutoCommit(false);
+      outbox.enqueue(connection, messages);
+      connection.commit();
+    }
+  }
+
+  static OutboxMessage message(String key, int number) {
+    return OutboxMessage.builder("orders").key(key).payload("message " + number).header("n", Integer.toString(number))
+        .build();
+  }
+
+  static List<OutboxMessage> messages(int count, int keys) {
+    List<OutboxMessage> messages = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      messages.add(message("key-" + (i % keys), i));
+    }
+    return messages;
+  }
+
+  int rows(String where) throws SQLException {
+    try (Connection connection = dataSource().getConnection();
+        Statement statement = connection.createStatement();
+        ResultSet result = statement.executeQuery("SELECT COUNT(*) FROM " + table + " WHERE " + where)) {
+      result.next();
+      return result.getInt(1);
+    }
+  }
+
+  static void assertPerKeyOrder(List<OutboxMessage> enqueued, List<OutboxMessage> published) {
+    Map<String, List<UUID>> expected = new HashMap<>();
+    for (OutboxMessage message : enqueued) {
+      expected.computeIfAbsent(String.valueOf(message.key()), k -> new ArrayList<>()).add(message.id());
+    }
+    Map<String, List<UUID>> actual = new HashMap<>();
+    for (OutboxMessage message : published) {
+      actual.computeIfAbsent(String.valueOf(message.key()), k -> new ArrayList<>()).add(message.id());
+    }
+    assertThat(actual).isEqualTo(expected);
+  }
+
+  @Test
+  void aRolledBackTransactionNeverSendsItsMessages() throws Exception {
+    Outbox outbox = outbox();
+    OutboxMessage rolledBack = message("k", 1);
+    OutboxMessage committed = message("k", 2);
+    try (Connection connection = dataSource().getConnection()) {
+      connection.setAutoCommit(false);
+      outbox.enqueue(connection, rolledBack);
+      connection.rollback();
+      outbox.enqueue(connection, committed);
+      connection.commit();
+    }
+    OutboxRelay relay = relay(outbox).build();
+    while (relay.relayOnce() > 0) {
+      // drain
+    }
+    assertThat(publisher.confirmedIds()).containsExactly(committed.id());
+    assertThat(rows("1 = 1")).isZero();
+  }
+
+  @Test
+  void aStartedRelayPublishesCommittedMessagesWithTheirContentUnchanged() throws Exception {
+    Outbox outbox = outbox();
+    OutboxMessage message = OutboxMessage.builder("payments").key("customer-7").payload(new byte[] {0, -1, 42})
+        .header("content-type", "application/octet-stream").header("ünïcode", "värde").build();
+    started(relay(outbox).pollInterval(Duration.ofMillis(50)).build());
+    enqueueCommitted(outbox, List.of(message));
+    await().atMost(Duration.ofSeconds(10)).until(() -> publisher.confirmed.size() == 1);
+    assertThat(publisher.confirmed.get(0)).isEqualTo(message);
+    await().atMost(Duration.ofSeconds(10)).until(() -> rows("1 = 1") == 0);
+  }
+
+  @Test
+  void aFailingMessageHoldsBackOnlyItsOwnKeyAndParksAfterItsAttempts() throws Exception {
+    Outbox outbox = outbox();
+    OutboxMessage poison = message("blocked", 0);
+    OutboxMessage behindPoison = message("blocked", 1);
+    List<OutboxMessage> others = List.of(message("free", 2), message("free", 3), message(null, 4));
+    List<OutboxMessage> all = new ArrayList<>(List.of(poison, behindPoison));
+    all.addAll(others);
+    enqueueCommitted(outbox, all);
+    publisher.alwaysFail.add(poison.id());
+    OutboxRelay relay = relay(outbox).maxAttempts(3).build();
+
+    for (int attempt = 1; attempt <= 3; attempt++) {
+      while (relay.relayOnce() > 0) {
+        // drain what is ready now
+      }
+      if (attempt == 1) {
+        assertThat(publisher.confirmedIds())
+            .containsExactlyInAnyOrderElementsOf(others.stream().map(OutboxMessage::id).toList());
+        assertPerKeyOrder(others, publisher.confirmed);
+      }
+      if (attempt < 3) {
+        assertThat(publisher.confirmedIds()).doesNotContain(behindPoison.id());
+      }
+      clock.advance(Duration.ofSeconds(2)); // past the backoff
+    }
+
+    List<ParkedMessage> parked = outbox.parked(10);
+    assertThat(parked).singleElement().satisfies(p -> {
+      assertThat(p.id()).isEqualTo(poison.id());
+      assertThat(p.attempts()).isEqualTo(3);
+      assertThat(p.lastError()).contains("broker nacked");
+    });
+    // The third attempt parked it, and the same drain went on with the rest of its key.
+    assertThat(publisher.confirmedIds()).contains(behindPoison.id());
+
+    publisher.alwaysFail.clear();
+    assertThat(outbox.replay(poison.id())).isTrue();
+    while (relay.relayOnce() > 0) {
+      // replayed
+    }
+    assertThat(publisher.confirmedIds()).contains(poison.id());
+    assertThat(outbox.parked(10)).isEmpty();
+  }
+
+  @Test
+  void aPermanentFailureParksAtOnceAndCanBeDiscarded() throws Exception {
+    Outbox outbox = outbox();
+    OutboxMessage refused = message("k", 1);
+    enqueueCommitted(outbox, List.of(refused));
+    publisher.refuseForGood.add(refused.id());
+    OutboxRelay relay = relay(outbox).maxAttempts(10).build();
+    relay.relayOnce();
+    assertThat(outbox.parked(10)).extracting(ParkedMessage::id).containsExactly(refused.id());
+    assertThat(outbox.discard(refused.id())).isTrue();
+    assertThat(outbox.discard(refused.id())).isFalse();
+    assertThat(rows("1 = 1")).isZero();
+  }
+
+  @Test
+  void aCrashAfterPublishBeforeMarkLosesNothingAndTheInboxDropsTheDuplicates() throws Exception {
+    KillableDataSource relayDatabase = new KillableDataSource(dataSource());
+    Outbox outbox = outbox();
+    List<OutboxMessage> sent = messages(30, 3);
+    enqueueCommitted(outbox, sent);
+    // The relay's process dies between the broker's confirms and its settlement: the publisher confirms, and
+    // the connection for the settlement is refused.
+    Outbox crashing = outbox(relayDatabase);
+    OutboxRelay doomed = OutboxRelay.builder(crashing, messages -> {
+          var stage = publisher.publish(messages);
+          relayDatabase.kill();
+          return stage;
+        }).lease(Duration.ofSeconds(60)).publishTimeout(Duration.ofSeconds(10)).build();
+    assertThatThrownBy(doomed::relayOnce).isInstanceOf(SQLException.class).hasMessageContaining("simulated crash");
+    int published = publisher.confirmed.size();
+    assertThat(published).isPositive();
+    assertThat(rows("status = 0")).isEqualTo(30);
+
+    // Another relay takes over once the lease has expired, and publishes everything again.
+    OutboxRelay successor = relay(outbox).build();
+    assertThat(successor.relayOnce()).isZero(); // still leased
+    clock.advance(Duration.ofSeconds(61));
+    while (successor.relayOnce() > 0) {
+      // drain
+    }
+    assertThat(rows("1 = 1")).isZero();
+    assertThat(publisher.confirmed).hasSize(30 + published);
+
+    // The consumer's inbox makes each message's effect happen once.
+    Inbox inbox = Inbox.builder(dataSource()).table("inbox_" + table).clock(clock).build();
+    inbox.createSchemaIfMissing();
+    Map<UUID, Integer> effects = new LinkedHashMap<>();
+    for (OutboxMessage delivery : publisher.confirmed) {
+      try (Connection connection = dataSource().getConnection()) {
+        connection.setAutoCommit(false);
+        inbox.process(connection, "billing", delivery.id(), () -> effects.merge(delivery.id(), 1, Integer::sum));
+        connection.commit();
+      }
+    }
+    assertThat(effects).hasSize(30).allSatisfy((id, count) -> assertThat(count).isEqualTo(1));
+  }
+
+  @Test
+  void theInboxRecordsNothingWhenTheTransactionRollsBack() throws Exception {
+    Inbox inbox = Inbox.builder(dataSource()).table("inbox_" + table).clock(clock).build();
+    inbox.createSchemaIfMissing();
+    UUID id = UUID.randomUUID();
+    try (Connection connection = dataSource().getConnection()) {
+      connection.setAutoCommit(false);
+      assertThatThrownBy(() -> inbox.process(connection, "billing", id, () -> {
+            throw new IllegalStateException("handler failed");
+          })).hasMessage("handler failed");
+      connection.rollback();
+      AtomicInteger runs = new AtomicInteger();
+      assertThat(inbox.process(connection, "billing", id, runs::incrementAndGet)).isTrue();
+      assertThat(inbox.process(connection, "billing", id, runs::incrementAndGet)).isFalse();
+      assertThat(inbox.process(connection, "shipping", id, runs::incrementAndGet)).isTrue();
+      connection.commit();
+      assertThat(runs).hasValue(2);
+    }
+  }
+
+  @Test
+  void twoRelaysShareOneTableWithoutDoubleClaimsAndKeepPerKeyOrder() throws Exception {
+    Outbox outbox = outbox();
+    int count = messagesForTwoRelays();
+    List<OutboxMessage> enqueued = messages(count, 500);
+    for (int from = 0; from < count; from += 1000) {
+      enqueueCommitted(outbox, enqueued.subList(from, Math.min(count, from + 1000)));
+    }
+    started(relay(outbox).name("relay-a").concurrency(2).build());
+    started(relay(outbox(dataSource())).name("relay-b").concurrency(2).build());
+    await().atMost(Duration.ofMinutes(3)).until(() -> publisher.confirmed.size() >= count);
+    assertThat(publisher.confirmed).hasSize(count).doesNotHaveDuplicates();
+    assertPerKeyOrder(enqueued, publisher.confirmed);
+    await().atMost(Duration.ofSeconds(10)).until(() -> rows("1 = 1") == 0);
+  }
+
+  /** How many messages the two-relay test moves; the real servers take the 100k. */
+  int messagesForTwoRelays() {
+    return 100_000;
+  }
+
+  @Test
+  void aTableNameThatIsNotAnIdentifierIsRefusedByName() {
+    assertThatThrownBy(() -> Outbox.builder(dataSource()).table("outbox; DROP TABLE users"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("table")
+        .hasMessageContaining("'outbox; DROP TABLE users'");
+  }
+
+  static int count(DataSource dataSource, String sql) throws SQLException {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement statement = connection.prepareStatement(sql);
+        ResultSet result = statement.executeQuery()) {
+      result.next();
+      return result.getInt(1);
+    }
+  }
+}

@@ -1,0 +1,363 @@
+package dev.steadfast.messaging.outbox.internal;
+
+import dev.steadfast.messaging.outbox.OutboxMessage;
+import dev.steadfast.messaging.outbox.ParkedMessage;
+import dev.steadfast.messaging.outbox.spi.OutboxDialect;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Thread-safe access to one outbox table: every statement the outbox and its relays run, each claim and
+ * settlement in a transaction of its own on a connection from the data source (enqueue runs on the caller's).
+ *
+ * <p>Row states: {@code status} 0 pending, 1 sent (kept only with a retention), 2 parked. A pending row is
+ * claimable once {@code available_at} has passed; a claim sets it to the end of the lease and stamps a lease
+ * token, so a crashed relay's rows come back when the lease expires. Settlements that retry, park or release a
+ * row check the token, so a relay whose lease ran out cannot undo the work of the relay that took over; marking
+ * a row sent does not (the message was confirmed, whoever holds the row now).
+ */
+public final class OutboxStore {
+
+  static final int PENDING = 0;
+  static final int SENT = 1;
+  static final int PARKED = 2;
+  private static final int MAX_ERROR_LENGTH = 1000;
+
+  /** A claimed row: its sequence number, the message, and how many attempts were made including this one. */
+  public record Claimed(long seq, OutboxMessage message, int attempts, long createdAtMillis) {}
+
+  /** What a relay decided about claimed rows, applied in one transaction. */
+  public static final class Settlement {
+    final List<Long> sent = new ArrayList<>();
+    final List<Object[]> retries = new ArrayList<>();
+    final List<Object[]> parks = new ArrayList<>();
+    final List<Object[]> releases = new ArrayList<>();
+
+    /** Confirmed by the broker. */
+    public void sent(long seq) {
+      sent.add(seq);
+    }
+
+    /** Failed; try again from {@code availableAtMillis}. */
+    public void retry(long seq, long availableAtMillis, String error) {
+      retries.add(new Object[] {availableAtMillis, truncate(error), seq});
+    }
+
+    /** Failed for good, or out of attempts: park. */
+    public void park(long seq, String error) {
+      parks.add(new Object[] {truncate(error), seq});
+    }
+
+    /** Not attempted after all (the relay stopped, or its pipeline refused the call): give back, uncounted. */
+    public void release(long seq, long availableAtMillis) {
+      releases.add(new Object[] {availableAtMillis, seq});
+    }
+
+    /** Whether there is nothing to write. */
+    public boolean isEmpty() {
+      return sent.isEmpty() && retries.isEmpty() && parks.isEmpty() && releases.isEmpty();
+    }
+  }
+
+  private final DataSource dataSource;
+  private final OutboxDialect dialect;
+  private final String table;
+  private final boolean keepSent;
+  private final String insert;
+  private final String claim;
+  private final String lease;
+  private final String delete;
+  private final String markSent;
+  private final String retry;
+  private final String park;
+  private final String release;
+
+  /**
+   * @param keepSent whether sent rows stay (status 1, for a retention period) rather than being deleted at once
+   */
+  public OutboxStore(DataSource dataSource, OutboxDialect dialect, String table, boolean keepSent) {
+    this.dataSource = dataSource;
+    this.dialect = dialect;
+    this.table = table;
+    this.keepSent = keepSent;
+    this.insert = "INSERT INTO " + table + " (id, destination, msg_key, headers, payload, created_at, available_at)"
+        + " VALUES (?, ?, ?, ?, ?, ?, ?)";
+    this.claim = dialect.claim(table);
+    this.lease = "UPDATE " + table + " SET attempts = attempts + 1, available_at = ?, lease_token = ? WHERE seq = ?";
+    this.delete = "DELETE FROM " + table + " WHERE seq = ?";
+    this.markSent = "UPDATE " + table + " SET status = 1, done_at = ?, lease_token = NULL WHERE seq = ? AND status = 0";
+    this.retry = "UPDATE " + table + " SET available_at = ?, last_error = ?, lease_token = NULL"
+        + " WHERE seq = ? AND lease_token = ?";
+    this.park = "UPDATE " + table + " SET status = 2, done_at = ?, last_error = ?, lease_token = NULL"
+        + " WHERE seq = ? AND lease_token = ?";
+    this.release = "UPDATE " + table + " SET available_at = ?, attempts = attempts - 1, lease_token = NULL"
+        + " WHERE seq = ? AND lease_token = ?";
+  }
+
+  /** The table's name. */
+  public String table() {
+    return table;
+  }
+
+  /** The dialect. */
+  public OutboxDialect dialect() {
+    return dialect;
+  }
+
+  /** Creates the table and its indexes if missing, in one transaction where the database allows. */
+  public void createSchema() throws SQLException {
+    inTransaction(connection -> {
+      try (Statement statement = connection.createStatement()) {
+        for (String sql : dialect.createOutboxTable(table)) {
+          statement.execute(sql);
+        }
+      }
+      return 0;
+    });
+  }
+
+  /** Inserts {@code messages} on the caller's connection, in the caller's transaction. */
+  public void insert(Connection connection, List<OutboxMessage> messages, long nowMillis) throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(insert)) {
+      for (OutboxMessage message : messages) {
+        dialect.setId(statement, 1, message.id());
+        statement.setString(2, message.destination());
+        statement.setString(3, message.key());
+        statement.setString(4, HeadersJson.write(message.headers()));
+        statement.setBytes(5, message.payload());
+        statement.setLong(6, nowMillis);
+        statement.setLong(7, nowMillis);
+        if (messages.size() == 1) {
+          statement.executeUpdate();
+        } else {
+          statement.addBatch();
+        }
+      }
+      if (messages.size() > 1) {
+        statement.executeBatch();
+      }
+    }
+  }
+
+  /**
+   * Claims up to {@code limit} rows for a lease until {@code leaseUntilMillis} under {@code token}, committed
+   * before this returns (so no lock is held while the caller talks to a broker).
+   */
+  public List<Claimed> claim(int limit, long nowMillis, long leaseUntilMillis, String token) throws SQLException {
+    return inTransaction(connection -> {
+      List<Claimed> claimed = new ArrayList<>(Math.min(limit, 1024));
+      try (PreparedStatement select = connection.prepareStatement(claim)) {
+        select.setLong(1, nowMillis);
+        select.setInt(2, limit);
+        try (ResultSet row = select.executeQuery()) {
+          while (row.next()) {
+            OutboxMessage message = new OutboxMessage(
+                dialect.getId(row, "id"),
+                row.getString("destination"),
+                row.getString("msg_key"),
+                row.getBytes("payload"),
+                HeadersJson.read(row.getString("headers")));
+            claimed.add(new Claimed(row.getLong("seq"), message, row.getInt("attempts") + 1, row.getLong("created_at")));
+          }
+        }
+      }
+      if (claimed.isEmpty()) {
+        return claimed;
+      }
+      try (PreparedStatement update = connection.prepareStatement(lease)) {
+        for (Claimed row : claimed) {
+          update.setLong(1, leaseUntilMillis);
+          update.setString(2, token);
+          update.setLong(3, row.seq());
+          update.addBatch();
+        }
+        update.executeBatch();
+      }
+      return claimed;
+    });
+  }
+
+  /** Applies {@code settlement} for rows claimed under {@code token}, in one transaction. */
+  public void settle(Settlement settlement, long nowMillis, String token) throws SQLException {
+    if (settlement.isEmpty()) {
+      return;
+    }
+    inTransaction(connection -> {
+      if (!settlement.sent.isEmpty()) {
+        try (PreparedStatement statement = connection.prepareStatement(keepSent ? markSent : delete)) {
+          for (long seq : settlement.sent) {
+            if (keepSent) {
+              statement.setLong(1, nowMillis);
+              statement.setLong(2, seq);
+            } else {
+              statement.setLong(1, seq);
+            }
+            statement.addBatch();
+          }
+          statement.executeBatch();
+        }
+      }
+      batch(connection, retry, settlement.retries, token, null);
+      batch(connection, park, settlement.parks, token, nowMillis);
+      batch(connection, release, settlement.releases, token, null);
+      return 0;
+    });
+  }
+
+  private static void batch(Connection connection, String sql, List<Object[]> rows, String token, @Nullable Long first)
+      throws SQLException {
+    if (rows.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      for (Object[] row : rows) {
+        int index = 1;
+        if (first != null) {
+          statement.setLong(index++, first);
+        }
+        for (Object value : row) {
+          statement.setObject(index++, value);
+        }
+        statement.setString(index, token);
+        statement.addBatch();
+      }
+      statement.executeBatch();
+    }
+  }
+
+  /** Deletes sent rows done before {@code beforeMillis}, at most {@code limit}; returns how many. */
+  public int deleteSentBefore(long beforeMillis, int limit) throws SQLException {
+    return inTransaction(connection -> {
+      try (PreparedStatement statement = connection.prepareStatement(dialect.deleteSentBefore(table))) {
+        statement.setLong(1, beforeMillis);
+        statement.setInt(2, limit);
+        return statement.executeUpdate();
+      }
+    });
+  }
+
+  /** When the oldest pending row was enqueued, or empty when none is pending. */
+  public OptionalLong oldestPendingCreatedAt() throws SQLException {
+    return inTransaction(connection -> {
+      try (PreparedStatement statement = connection.prepareStatement(
+              "SELECT created_at FROM " + table + " WHERE status = 0 ORDER BY seq LIMIT 1");
+          ResultSet row = statement.executeQuery()) {
+        return row.next() ? OptionalLong.of(row.getLong(1)) : OptionalLong.empty();
+      }
+    });
+  }
+
+  /** Up to {@code limit} parked messages, oldest first. */
+  public List<ParkedMessage> parked(int limit) throws SQLException {
+    return inTransaction(connection -> {
+      List<ParkedMessage> parked = new ArrayList<>();
+      try (PreparedStatement statement = connection.prepareStatement(
+          "SELECT id, destination, msg_key, attempts, done_at, last_error FROM " + table
+              + " WHERE status = 2 ORDER BY seq LIMIT ?")) {
+        statement.setInt(1, limit);
+        try (ResultSet row = statement.executeQuery()) {
+          while (row.next()) {
+            String error = row.getString("last_error");
+            parked.add(new ParkedMessage(
+                dialect.getId(row, "id"),
+                row.getString("destination"),
+                row.getString("msg_key"),
+                row.getInt("attempts"),
+                Instant.ofEpochMilli(row.getLong("done_at")),
+                error == null ? "" : error));
+          }
+        }
+      }
+      return parked;
+    });
+  }
+
+  /** Makes parked message {@code id} pending again with a fresh attempt count; whether it was parked. */
+  public boolean replay(UUID id, long nowMillis) throws SQLException {
+    return inTransaction(connection -> {
+      try (PreparedStatement statement = connection.prepareStatement("UPDATE " + table
+          + " SET status = 0, attempts = 0, available_at = ?, done_at = NULL WHERE id = ? AND status = 2")) {
+        statement.setLong(1, nowMillis);
+        dialect.setId(statement, 2, id);
+        return statement.executeUpdate() == 1;
+      }
+    });
+  }
+
+  /** Makes every parked message pending again; returns how many. */
+  public int replayAll(long nowMillis) throws SQLException {
+    return inTransaction(connection -> {
+      try (PreparedStatement statement = connection.prepareStatement("UPDATE " + table
+          + " SET status = 0, attempts = 0, available_at = ?, done_at = NULL WHERE status = 2")) {
+        statement.setLong(1, nowMillis);
+        return statement.executeUpdate();
+      }
+    });
+  }
+
+  /** Deletes parked message {@code id}; whether it was parked. */
+  public boolean discard(UUID id) throws SQLException {
+    return inTransaction(connection -> {
+      try (PreparedStatement statement =
+          connection.prepareStatement("DELETE FROM " + table + " WHERE id = ? AND status = 2")) {
+        dialect.setId(statement, 1, id);
+        return statement.executeUpdate() == 1;
+      }
+    });
+  }
+
+  /** Work in one transaction on a connection of the store's data source. */
+  @FunctionalInterface
+  interface Work<T> {
+    T run(Connection connection) throws SQLException;
+  }
+
+  <T> T inTransaction(Work<T> work) throws SQLException {
+    try (Connection connection = dataSource.getConnection()) {
+      boolean autoCommit = connection.getAutoCommit();
+      connection.setAutoCommit(false);
+      try {
+        T result = work.run(connection);
+        connection.commit();
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        rollbackQuietly(connection, e);
+        throw e;
+      } finally {
+        if (autoCommit) {
+          restoreAutoCommit(connection);
+        }
+      }
+    }
+  }
+
+  private static void rollbackQuietly(Connection connection, Exception cause) {
+    try {
+      connection.rollback();
+    } catch (SQLException rollbackFailure) {
+      cause.addSuppressed(rollbackFailure);
+    }
+  }
+
+  private static void restoreAutoCommit(Connection connection) {
+    try {
+      connection.setAutoCommit(true);
+    } catch (SQLException ignored) {
+      // The connection is broken; the pool will find out when it validates it.
+    }
+  }
+
+  private static String truncate(String error) {
+    return error.length() <= MAX_ERROR_LENGTH ? error : error.substring(0, MAX_ERROR_LENGTH);
+  }
+}

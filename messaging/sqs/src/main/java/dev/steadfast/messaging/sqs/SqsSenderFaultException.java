@@ -2,9 +2,9 @@ package dev.steadfast.messaging.sqs;
 
 /**
  * A message SQS refused because of what it is, not because of a passing failure: the cause of a {@link
- * dev.steadfast.messaging.outbox.spi.PublishOutcome failed outcome} that publishing again cannot fix (an entry
- * that SQS answered with {@code SenderFault}, or one the adapter found invalid before sending: too large for the
- * queue, characters SQS does not accept). The relay parks such messages instead of retrying them.
+ * dev.steadfast.messaging.outbox.spi.PublishOutcome#rejected rejected} (permanent) outcome, for an entry that SQS
+ * answered with {@code SenderFault}, or one the adapter found invalid before sending (too large for the queue, a
+ * key SQS cannot carry). Publishing it again cannot help: the relay parks such messages.
  *
  * @since 0.1.0
  */

@@ -51,8 +51,8 @@ class SqsGuideIT {
           "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"));
       List<PublishOutcome> outcomes = sqs.publisher().publish(List.of(message)).toCompletableFuture().join();
       for (PublishOutcome outcome : outcomes) {
-        if (outcome.failure() instanceof SqsSenderFaultException permanent) {
-          // SQS will never take this message as it is (too large, invalid characters): park it
+        if (outcome.permanent()) {
+          // a SqsSenderFaultException: SQS will never take this message as it is; the relay parks it
         } else if (!outcome.isConfirmed()) {
           // publish it again later: it may have arrived, and the consumer deduplicates by id
         }

@@ -138,7 +138,7 @@ public final class SqsPublisher implements MessagePublisher {
         }
         sendable.add(encoded);
       } catch (SqsSenderFaultException invalid) {
-        outcomes[index] = PublishOutcome.failed(message.id(), invalid);
+        outcomes[index] = PublishOutcome.rejected(message.id(), invalid);
         queueMeters.failedPermanent().increment();
         if (group != null) {
           failedGroups.add(group);
@@ -250,7 +250,7 @@ public final class SqsPublisher implements MessagePublisher {
         String text = "SQS refused message " + entry.message().id() + ": " + error.message();
         if (Boolean.TRUE.equals(error.senderFault())) {
           outcomes[entry.index()] =
-              PublishOutcome.failed(entry.message().id(), new SqsSenderFaultException(error.code(), text));
+              PublishOutcome.rejected(entry.message().id(), new SqsSenderFaultException(error.code(), text));
           queueMeters.failedPermanent().increment();
         } else {
           outcomes[entry.index()] =

@@ -100,6 +100,7 @@ class SqsPublisherTest {
 
     assertThat(outcomes.get(0).failure()).isInstanceOf(SqsSenderFaultException.class)
         .hasMessageContaining("MessageTooLong");
+    assertThat(outcomes.get(0).permanent()).isTrue();
     assertThat(outcomes.get(1).isConfirmed()).isTrue();
     assertThat(client.batches).hasSize(1);
     assertThat(client.batches.get(0).entries()).hasSize(1);
@@ -121,8 +122,10 @@ class SqsPublisherTest {
     assertThat(outcomes.get(0).isConfirmed()).isTrue();
     assertThat(outcomes.get(1).failure()).isInstanceOf(SqsSenderFaultException.class)
         .hasMessageContaining("InvalidMessageContents");
+    assertThat(outcomes.get(1).permanent()).isTrue();
     assertThat(outcomes.get(2).failure()).isInstanceOf(SqsPublishException.class)
         .hasMessageContaining("InternalError");
+    assertThat(outcomes.get(2).permanent()).isFalse();
     assertThat(outcomes.get(3).isConfirmed()).isTrue();
     assertThat(registry.get("steadfast.messaging.confirmed").counter().count()).isEqualTo(2);
     assertThat(registry.get("steadfast.messaging.failed").tag("reason", "permanent").counter().count()).isEqualTo(1);
@@ -184,6 +187,7 @@ class SqsPublisherTest {
 
     assertThat(outcomes.get(0).failure()).isInstanceOf(SqsSenderFaultException.class);
     assertThat(outcomes.get(1).failure()).isInstanceOf(SqsPublishException.class).hasMessageContaining("GroupStopped");
+    assertThat(outcomes.get(1).permanent()).isFalse();
     assertThat(outcomes.get(2).isConfirmed()).isTrue();
   }
 

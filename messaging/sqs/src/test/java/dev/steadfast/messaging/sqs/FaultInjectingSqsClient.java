@@ -32,6 +32,11 @@ final class FaultInjectingSqsClient implements SqsAsyncClient {
   private final AtomicInteger failSends = new AtomicInteger();
   private final AtomicBoolean visibilityCut = new AtomicBoolean();
   private final AtomicInteger deleteRequests = new AtomicInteger();
+  private final AtomicBoolean crashed = new AtomicBoolean();
+  private volatile double sendFailureRate;
+  private volatile double lostResponseRate;
+  private volatile double entryFailureRate;
+  private final java.util.Random random = new java.util.Random(42);
 
   FaultInjectingSqsClient(SqsAsyncClient real) {
     this.real = real;
@@ -52,6 +57,33 @@ final class FaultInjectingSqsClient implements SqsAsyncClient {
     visibilityCut.set(true);
   }
 
+  /**
+   * From now on, at random: a batch fails before reaching SQS ({@code sendFailureRate}), or reaches it and its
+   * response is lost ({@code lostResponseRate}), or an entry SQS took is reported failed, not a sender fault
+   * ({@code entryFailureRate}, a confirm lost per entry).
+   */
+  void randomSendFaults(double sendFailureRate, double lostResponseRate, double entryFailureRate) {
+    this.sendFailureRate = sendFailureRate;
+    this.lostResponseRate = lostResponseRate;
+    this.entryFailureRate = entryFailureRate;
+  }
+
+  /**
+   * The process dies: from now on no call of this client gets through (no deletes, no visibility changes, no
+   * receives), so whatever its consumers held comes back only after its visibility timeout.
+   */
+  void crash() {
+    crashed.set(true);
+  }
+
+  private synchronized double nextRandom() {
+    return random.nextDouble();
+  }
+
+  private static <T> CompletableFuture<T> down() {
+    return CompletableFuture.failedFuture(SdkClientException.create("process crashed (injected)"));
+  }
+
   /** How many DeleteMessageBatch requests were made. */
   int deleteRequests() {
     return deleteRequests.get();
@@ -59,6 +91,20 @@ final class FaultInjectingSqsClient implements SqsAsyncClient {
 
   @Override
   public CompletableFuture<SendMessageBatchResponse> sendMessageBatch(SendMessageBatchRequest request) {
+    if (crashed.get()) {
+      return down();
+    }
+    if (sendFailureRate > 0 && nextRandom() < sendFailureRate) {
+      return CompletableFuture.failedFuture(SdkClientException.create("connection refused (injected)"));
+    }
+    if (lostResponseRate > 0 && nextRandom() < lostResponseRate) {
+      return real.sendMessageBatch(request).handle((response, failure) -> {
+        throw SdkClientException.create("connection reset after the request was sent (injected)");
+      });
+    }
+    if (entryFailureRate > 0) {
+      return real.sendMessageBatch(request).thenApply(this::failSomeEntries);
+    }
     if (failSends.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
       return CompletableFuture.failedFuture(SdkClientException.create("connection refused (injected)"));
     }
@@ -71,9 +117,28 @@ final class FaultInjectingSqsClient implements SqsAsyncClient {
     return sent;
   }
 
+  private SendMessageBatchResponse failSomeEntries(SendMessageBatchResponse response) {
+    java.util.List<software.amazon.awssdk.services.sqs.model.SendMessageBatchResultEntry> kept =
+        new java.util.ArrayList<>();
+    java.util.List<software.amazon.awssdk.services.sqs.model.BatchResultErrorEntry> failed =
+        new java.util.ArrayList<>(response.failed());
+    for (var entry : response.successful()) {
+      if (nextRandom() < entryFailureRate) {
+        failed.add(software.amazon.awssdk.services.sqs.model.BatchResultErrorEntry.builder().id(entry.id())
+            .code("InternalError").senderFault(false).message("injected").build());
+      } else {
+        kept.add(entry);
+      }
+    }
+    return response.toBuilder().successful(kept).failed(failed).build();
+  }
+
   @Override
   public CompletableFuture<ChangeMessageVisibilityResponse> changeMessageVisibility(
       ChangeMessageVisibilityRequest request) {
+    if (crashed.get()) {
+      return down();
+    }
     if (visibilityCut.get()) {
       return CompletableFuture.failedFuture(SdkClientException.create("connection reset (injected)"));
     }
@@ -82,11 +147,17 @@ final class FaultInjectingSqsClient implements SqsAsyncClient {
 
   @Override
   public CompletableFuture<ReceiveMessageResponse> receiveMessage(ReceiveMessageRequest request) {
+    if (crashed.get()) {
+      return down();
+    }
     return real.receiveMessage(request);
   }
 
   @Override
   public CompletableFuture<DeleteMessageBatchResponse> deleteMessageBatch(DeleteMessageBatchRequest request) {
+    if (crashed.get()) {
+      return down();
+    }
     deleteRequests.incrementAndGet();
     return real.deleteMessageBatch(request);
   }

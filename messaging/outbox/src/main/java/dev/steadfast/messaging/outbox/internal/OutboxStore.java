@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.UUID;
@@ -75,6 +76,8 @@ public final class OutboxStore {
   private final boolean keepSent;
   private final String insert;
   private final String claim;
+  private final @Nullable String claimAndLease;
+  private final @Nullable String deleteArray;
   private final String lease;
   private final String delete;
   private final String markSent;
@@ -93,6 +96,8 @@ public final class OutboxStore {
     this.insert = "INSERT INTO " + table + " (id, destination, msg_key, headers, payload, created_at, available_at)"
         + " VALUES (?, ?, ?, ?, ?, ?, ?)";
     this.claim = dialect.claim(table);
+    this.claimAndLease = dialect.claimAndLease(table);
+    this.deleteArray = dialect.deleteBySeqArray(table);
     this.lease = "UPDATE " + table + " SET attempts = attempts + 1, available_at = ?, lease_token = ? WHERE seq = ?";
     this.delete = "DELETE FROM " + table + " WHERE seq = ?";
     this.markSent = "UPDATE " + table + " SET status = 1, done_at = ?, lease_token = NULL WHERE seq = ? AND status = 0";
@@ -154,6 +159,25 @@ public final class OutboxStore {
    * before this returns (so no lock is held while the caller talks to a broker).
    */
   public List<Claimed> claim(int limit, long nowMillis, long leaseUntilMillis, String token) throws SQLException {
+    String oneStatement = claimAndLease;
+    if (oneStatement != null) {
+      return inTransaction(connection -> {
+        List<Claimed> claimed = new ArrayList<>(Math.min(limit, 1024));
+        try (PreparedStatement update = connection.prepareStatement(oneStatement)) {
+          update.setLong(1, leaseUntilMillis);
+          update.setString(2, token);
+          update.setLong(3, nowMillis);
+          update.setInt(4, limit);
+          try (ResultSet row = update.executeQuery()) {
+            while (row.next()) {
+              claimed.add(claimed(row, 0));
+            }
+          }
+        }
+        claimed.sort(Comparator.comparingLong(Claimed::seq)); // RETURNING has no order
+        return claimed;
+      });
+    }
     return inTransaction(connection -> {
       List<Claimed> claimed = new ArrayList<>(Math.min(limit, 1024));
       try (PreparedStatement select = connection.prepareStatement(claim)) {
@@ -161,13 +185,7 @@ public final class OutboxStore {
         select.setInt(2, limit);
         try (ResultSet row = select.executeQuery()) {
           while (row.next()) {
-            OutboxMessage message = new OutboxMessage(
-                dialect.getId(row, "id"),
-                row.getString("destination"),
-                row.getString("msg_key"),
-                row.getBytes("payload"),
-                HeadersJson.read(row.getString("headers")));
-            claimed.add(new Claimed(row.getLong("seq"), message, row.getInt("attempts") + 1, row.getLong("created_at")));
+            claimed.add(claimed(row, 1));
           }
         }
       }
@@ -187,13 +205,29 @@ public final class OutboxStore {
     });
   }
 
+  private Claimed claimed(ResultSet row, int attemptOffset) throws SQLException {
+    OutboxMessage message = new OutboxMessage(
+        dialect.getId(row, "id"),
+        row.getString("destination"),
+        row.getString("msg_key"),
+        row.getBytes("payload"),
+        HeadersJson.read(row.getString("headers")));
+    return new Claimed(row.getLong("seq"), message, row.getInt("attempts") + attemptOffset, row.getLong("created_at"));
+  }
+
   /** Applies {@code settlement} for rows claimed under {@code token}, in one transaction. */
   public void settle(Settlement settlement, long nowMillis, String token) throws SQLException {
     if (settlement.isEmpty()) {
       return;
     }
     inTransaction(connection -> {
-      if (!settlement.sent.isEmpty()) {
+      String deleteSent = deleteArray;
+      if (!settlement.sent.isEmpty() && !keepSent && deleteSent != null) {
+        try (PreparedStatement statement = connection.prepareStatement(deleteSent)) {
+          statement.setArray(1, connection.createArrayOf("bigint", settlement.sent.toArray(new Long[0])));
+          statement.executeUpdate();
+        }
+      } else if (!settlement.sent.isEmpty()) {
         try (PreparedStatement statement = connection.prepareStatement(keepSent ? markSent : delete)) {
           for (long seq : settlement.sent) {
             if (keepSent) {

@@ -57,6 +57,18 @@ public final class PostgresDialect implements OutboxDialect {
   }
 
   @Override
+  public String claimAndLease(String table) {
+    return "UPDATE " + table + " SET attempts = attempts + 1, available_at = ?, lease_token = ? WHERE seq IN ("
+        + Sql.claim(table, "o.seq", "LIMIT ? FOR UPDATE OF o SKIP LOCKED")
+        + ") RETURNING seq, id, destination, msg_key, headers, payload, attempts, created_at";
+  }
+
+  @Override
+  public String deleteBySeqArray(String table) {
+    return "DELETE FROM " + table + " WHERE seq = ANY (?)";
+  }
+
+  @Override
   public String deleteSentBefore(String table) {
     return "DELETE FROM " + table + " WHERE seq IN (SELECT seq FROM " + table
         + " WHERE status = 1 AND done_at < ? ORDER BY done_at LIMIT ?)";

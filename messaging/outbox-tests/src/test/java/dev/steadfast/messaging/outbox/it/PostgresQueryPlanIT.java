@@ -1,0 +1,98 @@
+package dev.steadfast.messaging.outbox.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.steadfast.messaging.outbox.Outbox;
+import dev.steadfast.messaging.outbox.OutboxDialects;
+import dev.steadfast.messaging.outbox.spi.OutboxDialect;
+import dev.steadfast.testkit.PostgresExtension;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The claim and cleanup queries on PostgreSQL read through indexes, and the claim's cost does not grow with the
+ * table: with a million rows in it (sent rows under a retention, plus a backlog), a claim touches a bounded
+ * number of buffers.
+ */
+class PostgresQueryPlanIT {
+
+  @RegisterExtension static final PostgresExtension POSTGRES = PostgresExtension.create();
+  private static final String TABLE = "plan_outbox";
+  private static final OutboxDialect DIALECT = OutboxDialects.postgresql();
+  private static HikariDataSource pool;
+
+  @BeforeAll
+  static void fillAMillionRows() throws SQLException {
+    pool = Pools.open(POSTGRES.jdbcUrl(), POSTGRES.user(), POSTGRES.password());
+    Outbox.builder(pool).table(TABLE).dialect(DIALECT).build().createSchemaIfMissing();
+    try (Connection connection = pool.getConnection(); Statement statement = connection.createStatement()) {
+      // 990,000 sent rows kept for a retention, then a backlog of 10,000 pending rows over 1,000 keys.
+      statement.execute("INSERT INTO " + TABLE + " (id, destination, msg_key, headers, payload, created_at, status,"
+          + " available_at, done_at) SELECT gen_random_uuid(), 'orders', 'key-' || (i % 1000), '{}', '\\x00', i, 1,"
+          + " i, i FROM generate_series(1, 990000) i");
+      statement.execute("INSERT INTO " + TABLE + " (id, destination, msg_key, headers, payload, created_at,"
+          + " available_at) SELECT gen_random_uuid(), 'orders', 'key-' || (i % 1000), '{}', '\\x00', i, 0"
+          + " FROM generate_series(1, 10000) i");
+      statement.execute("ANALYZE " + TABLE);
+    }
+  }
+
+  @AfterAll
+  static void close() {
+    pool.close();
+  }
+
+  private static String explain(String sql) throws SQLException {
+    StringBuilder plan = new StringBuilder();
+    try (Connection connection = pool.getConnection()) {
+      connection.setAutoCommit(false);
+      try (Statement statement = connection.createStatement();
+          ResultSet rows = statement.executeQuery("EXPLAIN (ANALYZE, BUFFERS) " + sql)) {
+        while (rows.next()) {
+          plan.append(rows.getString(1)).append('\n');
+        }
+      } finally {
+        connection.rollback(); // EXPLAIN ANALYZE ran the statement; undo it
+      }
+    }
+    return plan.toString();
+  }
+
+  private static int sharedBuffers(String plan) {
+    Matcher first = Pattern.compile("Buffers: shared hit=(\\d+)(?: read=(\\d+))?").matcher(plan);
+    assertThat(first.find()).as("buffer counts in\n%s", plan).isTrue();
+    return Integer.parseInt(first.group(1)) + (first.group(2) == null ? 0 : Integer.parseInt(first.group(2)));
+  }
+
+  @Test
+  void theClaimReadsThePendingIndexesAndTouchesFewBuffersInAMillionRowTable() throws SQLException {
+    String claim = DIALECT.claimAndLease(TABLE)
+        .replaceFirst("available_at = \\?", "available_at = 99999999")
+        .replaceFirst("lease_token = \\?", "lease_token = 'plan'")
+        .replaceFirst("available_at <= \\?", "available_at <= 50000")
+        .replaceFirst("LIMIT \\?", "LIMIT 100");
+    String plan = explain(claim);
+    assertThat(plan).contains(TABLE + "_pending").contains(TABLE + "_pending_key").doesNotContain("Seq Scan");
+    assertThat(plan).contains("rows=100 loops=1");
+    // 100 claimed rows: index pages, heap pages and the update; nothing proportional to the 1,000,000 rows.
+    assertThat(sharedBuffers(plan)).as(plan).isLessThan(3000);
+  }
+
+  @Test
+  void theCleanupReadsTheDoneIndex() throws SQLException {
+    String cleanup = DIALECT.deleteSentBefore(TABLE).replaceFirst("done_at < \\?", "done_at < 500000")
+        .replaceFirst("LIMIT \\?", "LIMIT 1000");
+    String plan = explain(cleanup);
+    assertThat(plan).contains(TABLE + "_done").doesNotContain("Seq Scan on " + TABLE + " ");
+    assertThat(sharedBuffers(plan)).as(plan).isLessThan(20_000);
+  }
+}

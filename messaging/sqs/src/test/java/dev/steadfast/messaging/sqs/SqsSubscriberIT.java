@@ -3,6 +3,7 @@ package dev.steadfast.messaging.sqs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.steadfast.core.Backoff;
 import dev.steadfast.messaging.outbox.OutboxMessage;
 import dev.steadfast.messaging.outbox.spi.Delivery;
 import dev.steadfast.messaging.outbox.spi.MessageSubscriber;
@@ -150,6 +151,29 @@ class SqsSubscriberIT {
     assertThat(registry.get("steadfast.messaging.confirmed").counter().count()).isEqualTo(60);
     assertThat(registry.get("steadfast.messaging.consumed").counter().count()).isGreaterThanOrEqualTo(60);
     assertThat(registry.get("steadfast.messaging.send").timer().count()).isEqualTo(6);
+  }
+
+  @Test
+  void aRejectedDeliveryStaysInvisibleForTheRequeueBackoffOfItsReceiveCount() {
+    String queue = SQS.createQueue("backoff");
+    OutboxMessage message = message(queue, "later");
+    publishConfirmed(List.of(message));
+    List<Long> receivedAt = new CopyOnWriteArrayList<>();
+    try (SqsBrokerAdapter backingOff = SqsBrokerAdapter.builder(client)
+        .config(adapter.config().toBuilder().requeueBackoff(Backoff.fixed(Duration.ofSeconds(3))).build())
+        .build()) {
+      backingOff.subscriber(queue).start(delivery -> {
+        receivedAt.add(System.nanoTime());
+        if (delivery.deliveryCount() == 1) {
+          delivery.reject(true);
+        } else {
+          delivery.ack();
+        }
+      });
+
+      await().atMost(Duration.ofSeconds(15)).until(() -> receivedAt.size() >= 2);
+      assertThat(Duration.ofNanos(receivedAt.get(1) - receivedAt.get(0))).isGreaterThanOrEqualTo(Duration.ofMillis(2500));
+    }
   }
 
   @Test

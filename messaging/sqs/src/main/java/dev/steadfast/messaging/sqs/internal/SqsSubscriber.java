@@ -254,6 +254,14 @@ public final class SqsSubscriber implements MessageSubscriber {
       delivery.cancelHeartbeat();
       return;
     }
+    long held = System.nanoTime() - delivery.receivedAt;
+    if (held + config.visibilityTimeout().toNanos() > TimeUnit.SECONDS.toNanos(MAX_VISIBILITY_SECONDS)) {
+      // SQS refuses to keep a message invisible longer than 12 hours after its receive: it comes back then.
+      LOG.warn("message {} in {} has been held for {} s without being settled; SQS will make it visible again",
+          delivery.message().id(), destination, TimeUnit.NANOSECONDS.toSeconds(held));
+      delivery.cancelHeartbeat();
+      return;
+    }
     background(client.changeMessageVisibility(r -> r.queueUrl(run.queue().url())
             .receiptHandle(delivery.receiptHandle()).visibilityTimeout((int) config.visibilityTimeout().toSeconds()))
         .whenComplete((ok, failure) -> {
@@ -403,6 +411,7 @@ public final class SqsSubscriber implements MessageSubscriber {
     private final int deliveryCount;
     private final String groupId;
     private final AtomicBoolean settled = new AtomicBoolean();
+    final long receivedAt = System.nanoTime();
     volatile @Nullable ScheduledFuture<?> heartbeat;
     volatile boolean requeued;
 

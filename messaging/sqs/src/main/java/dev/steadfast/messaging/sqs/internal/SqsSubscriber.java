@@ -288,6 +288,12 @@ public final class SqsSubscriber implements MessageSubscriber {
   void requeued(Running run, SqsDelivery delivery) {
     forget(delivery);
     run.meters().requeued().increment();
+    int maxReceiveCount = run.queue().maxReceiveCount();
+    if (maxReceiveCount > 0 && delivery.deliveryCount() >= maxReceiveCount) {
+      LOG.warn("message {} failed on its receive {} of {} in {}: SQS moves it to the dead-letter queue {} next",
+          delivery.message().id(), delivery.deliveryCount(), maxReceiveCount, destination,
+          run.queue().deadLetterTargetArn());
+    }
     long nanos = config.requeueBackoff().delayNanos(delivery.deliveryCount(), 0, ThreadLocalRandom.current());
     changeVisibility(run, delivery, (int) Math.min(MAX_VISIBILITY_SECONDS, TimeUnit.NANOSECONDS.toSeconds(nanos)));
     receive();

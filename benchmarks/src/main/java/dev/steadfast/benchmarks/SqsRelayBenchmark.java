@@ -59,7 +59,7 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
  *
  * <pre>
  * ./mvnw -B -q -pl benchmarks -am package -DskipTests -Djacoco.skip
- * java -jar benchmarks/target/benchmarks.jar SqsRelayBenchmark -f 1 -wi 3 -w 5s -i 5 -r 5s -t 1
+ * java -jar benchmarks/target/benchmarks.jar SqsRelayBenchmark -f 1 -wi 5 -w 5s -i 5 -r 5s -t 1
  * </pre>
  */
 @State(Scope.Benchmark)

@@ -210,11 +210,29 @@ public final class OutboxRelay implements AutoCloseable {
    * @throws InterruptedException if interrupted while waiting for the broker; the batch's rows are given back
    */
   public int relayOnce() throws SQLException, InterruptedException {
+    Batch batch = claimAndPublish(null);
+    if (batch == null) {
+      return 0;
+    }
+    store.settle(batch.settlement(), clock.millis(), batch.token());
+    return batch.size();
+  }
+
+  /** A published batch whose settlement is not yet written. */
+  private record Batch(int size, Settlement settlement, String token) {}
+
+  /**
+   * Claims a batch, writing {@code previous}'s settlement in the same transaction, and publishes it; returns
+   * null when nothing was claimable (after {@code previous} was written all the same).
+   */
+  private @Nullable Batch claimAndPublish(@Nullable Batch previous) throws SQLException, InterruptedException {
     long now = clock.millis();
     String token = UUID.randomUUID().toString();
-    List<Claimed> rows = store.claim(batchSize, now, now + leaseMillis, token);
+    List<Claimed> rows = previous == null
+        ? store.claim(batchSize, now, now + leaseMillis, token)
+        : store.claim(batchSize, now, now + leaseMillis, token, previous.settlement(), previous.token());
     if (rows.isEmpty()) {
-      return 0;
+      return null;
     }
     long started = System.nanoTime();
     List<OutboxMessage> messages = new ArrayList<>(rows.size());
@@ -279,14 +297,13 @@ public final class OutboxRelay implements AutoCloseable {
         }
       }
     }
-    store.settle(settlement, settledAt, token);
     parked.increment(parkedNow);
     batchLatency.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
     if (batchFailure != null && !wasRefused) {
       log.atDebug().addKeyValue("relay", name).addKeyValue("messages", rows.size()).setCause(batchFailure)
           .log("outbox batch failed; its messages are retried after a backoff");
     }
-    return rows.size();
+    return new Batch(rows.size(), settlement, token);
   }
 
   private CompletionStage<List<PublishOutcome>> publish(List<OutboxMessage> messages) {
@@ -310,12 +327,16 @@ public final class OutboxRelay implements AutoCloseable {
   private void work() {
     int failures = 0;
     long followUpNanos = FIRST_FOLLOW_UP_NANOS;
+    // The settlement of the batch just published, written in the same transaction as the next claim: one commit
+    // per batch. Written on its own when the loop stops or the next claim fails.
+    Batch carried = null;
     while (running) {
       long seen = signal.generation();
       try {
-        int claimed = relayOnce();
+        Batch batch = claimAndPublish(carried);
+        carried = batch;
         failures = 0;
-        if (claimed > 0) {
+        if (batch != null) {
           followUpNanos = FIRST_FOLLOW_UP_NANOS;
           continue; // more may be ready: the rest of a backlog, or the next message of a key just sent
         }
@@ -333,8 +354,9 @@ public final class OutboxRelay implements AutoCloseable {
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        return;
+        break;
       } catch (SQLException | RuntimeException e) {
+        carried = settleAlone(carried);
         failures++;
         long pause = Math.min(pollNanos * 10, TimeUnit.MILLISECONDS.toNanos(100) << Math.min(failures, 10));
         log.atWarn().addKeyValue("relay", name).addKeyValue("failures", failures).setCause(e)
@@ -343,10 +365,24 @@ public final class OutboxRelay implements AutoCloseable {
           signal.await(seen, pause);
         } catch (InterruptedException interrupted) {
           Thread.currentThread().interrupt();
-          return;
+          break;
         }
       }
     }
+    settleAlone(carried);
+  }
+
+  /** Writes a carried settlement in a transaction of its own; if that fails too, the rows' leases expire. */
+  private @Nullable Batch settleAlone(@Nullable Batch carried) {
+    if (carried != null) {
+      try {
+        store.settle(carried.settlement(), clock.millis(), carried.token());
+      } catch (SQLException | RuntimeException e) {
+        log.atWarn().addKeyValue("relay", name).addKeyValue("messages", carried.size()).setCause(e)
+            .log("outbox relay could not record a batch's outcomes; its messages are published again after their lease");
+      }
+    }
+    return null;
   }
 
   private void housekeeping() {
@@ -358,7 +394,7 @@ public final class OutboxRelay implements AutoCloseable {
         oldestCreatedAt.set(oldest.isPresent() ? oldest.getAsLong() : -1);
         long now = clock.millis();
         if (cleanup && now >= nextCleanup) {
-          deleteExpiredSent(now);
+          deleteExpiredSent(now, true);
           nextCleanup = now + cleanupInterval.toMillis();
         }
       } catch (SQLException | RuntimeException e) {
@@ -378,17 +414,17 @@ public final class OutboxRelay implements AutoCloseable {
    * returns how many. The relay runs this every cleanup interval when a retention is set.
    */
   public int deleteExpiredSent() throws SQLException {
-    return deleteExpiredSent(clock.millis());
+    return deleteExpiredSent(clock.millis(), false);
   }
 
-  private int deleteExpiredSent(long now) throws SQLException {
+  private int deleteExpiredSent(long now, boolean stopWithRelay) throws SQLException {
     long before = now - outbox.retention().toMillis();
     int total = 0;
     int deleted;
     do {
       deleted = store.deleteSentBefore(before, cleanupBatchSize);
       total += deleted;
-    } while (deleted == cleanupBatchSize && running);
+    } while (deleted == cleanupBatchSize && !(stopWithRelay && !running));
     return total;
   }
 

@@ -1,0 +1,170 @@
+package dev.steadfast.messaging.outbox.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.steadfast.core.Backoff;
+import dev.steadfast.messaging.outbox.Outbox;
+import dev.steadfast.messaging.outbox.OutboxDialects;
+import dev.steadfast.messaging.outbox.OutboxMessage;
+import dev.steadfast.messaging.outbox.OutboxRelay;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.BeforeContainer;
+
+/**
+ * Over random schedules of enqueues (committed and rolled back), relay passes, publisher failures, relay crashes
+ * (after the broker confirmed, before the relay recorded it), restarts and lease expiries: once the faults stop
+ * and the relay has drained the outbox, every committed message was published at least once, no rolled-back one
+ * ever was, and each key's messages were first published in enqueue order. On H2, for speed; the same relay
+ * code runs on every database.
+ */
+class RelayFaultScheduleProperties {
+
+  private static final AtomicInteger TABLES = new AtomicInteger();
+  private static HikariDataSource pool;
+
+  @BeforeContainer
+  static void open() {
+    pool = new HikariDataSource();
+    pool.setJdbcUrl("jdbc:h2:mem:schedules;DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=10000");
+    pool.setMaximumPoolSize(4);
+  }
+
+  @AfterContainer
+  static void close() {
+    pool.close();
+  }
+
+  sealed interface Step permits Enqueue, RelayPass, Crash, Restart, ExpireLeases {}
+
+  record Enqueue(int count, boolean commit) implements Step {}
+
+  /** A relay pass during which the broker fails each message with this probability (in percent). */
+  record RelayPass(int failurePercent) implements Step {}
+
+  /** The relay process dies after the broker confirmed a batch, before its settlement. */
+  record Crash() implements Step {}
+
+  record Restart() implements Step {}
+
+  record ExpireLeases() implements Step {}
+
+  @Provide
+  Arbitrary<List<Step>> schedules() {
+    Arbitrary<Step> step = Arbitraries.frequencyOf(
+        net.jqwik.api.Tuple.of(4, Arbitraries.integers().between(1, 8)
+            .flatMap(n -> Arbitraries.of(true, true, false).map(commit -> (Step) new Enqueue(n, commit)))),
+        net.jqwik.api.Tuple.of(4, Arbitraries.of(0, 30, 100).map(p -> (Step) new RelayPass(p))),
+        net.jqwik.api.Tuple.of(1, Arbitraries.just(new Crash())),
+        net.jqwik.api.Tuple.of(1, Arbitraries.just(new Restart())),
+        net.jqwik.api.Tuple.of(1, Arbitraries.just(new ExpireLeases())));
+    return step.list().ofMinSize(1).ofMaxSize(25);
+  }
+
+  @Property(tries = 60)
+  void committedMessagesArriveAtLeastOnceRolledBackNeverAndEachKeyInOrder(@ForAll("schedules") List<Step> steps)
+      throws Exception {
+    MutableClock clock = new MutableClock();
+    RecordingPublisher broker = new RecordingPublisher();
+    String table = "schedule_" + TABLES.incrementAndGet();
+    Outbox outbox = Outbox.builder(pool).table(table).dialect(OutboxDialects.h2()).clock(clock).build();
+    outbox.createSchemaIfMissing();
+    List<OutboxMessage> committed = new ArrayList<>();
+    Set<UUID> rolledBack = new LinkedHashSet<>();
+    OutboxRelay relay = relay(outbox, broker);
+    int number = 0;
+    int failurePercent = 0;
+
+    for (Step step : steps) {
+      if (step instanceof Enqueue enqueue) {
+        List<OutboxMessage> batch = new ArrayList<>();
+        for (int i = 0; i < enqueue.count(); i++) {
+          batch.add(OutboxContract.message("key-" + (number % 3), number++));
+        }
+        try (Connection connection = pool.getConnection()) {
+          connection.setAutoCommit(false);
+          outbox.enqueue(connection, batch);
+          if (enqueue.commit()) {
+            connection.commit();
+            committed.addAll(batch);
+          } else {
+            connection.rollback();
+            batch.forEach(message -> rolledBack.add(message.id()));
+          }
+        }
+      } else if (step instanceof RelayPass pass) {
+        int percent = pass.failurePercent();
+        AtomicInteger dice = new AtomicInteger(number);
+        broker.failIf = message -> Math.floorMod(dice.getAndIncrement() * 37, 100) < percent;
+        relay.relayOnce();
+        failurePercent = percent;
+      } else if (step instanceof Crash) {
+        KillableDataSource dying = new KillableDataSource(pool);
+        Outbox seenByTheDyingRelay = Outbox.builder(dying).table(table).dialect(OutboxDialects.h2()).clock(clock).build();
+        broker.failIf = message -> false;
+        OutboxRelay doomed = OutboxRelay.builder(seenByTheDyingRelay, messages -> {
+              var stage = broker.publish(messages);
+              dying.kill();
+              return stage;
+            }).lease(Duration.ofSeconds(60)).publishTimeout(Duration.ofSeconds(5)).build();
+        try {
+          doomed.relayOnce();
+        } catch (SQLException expected) {
+          // the crash
+        }
+      } else if (step instanceof Restart) {
+        relay = relay(outbox, broker);
+      } else if (step instanceof ExpireLeases) {
+        clock.advance(Duration.ofSeconds(61));
+      }
+    }
+    assertThat(failurePercent).isBetween(0, 100);
+
+    // The faults stop; the relay drains what is left, leases and backoffs running out as time passes.
+    broker.failIf = message -> false;
+    for (int round = 0; round < 10; round++) {
+      clock.advance(Duration.ofSeconds(61));
+      while (relay.relayOnce() > 0) {
+        // drain
+      }
+    }
+
+    Set<UUID> published = new LinkedHashSet<>(broker.confirmedIds());
+    assertThat(published).containsAll(committed.stream().map(OutboxMessage::id).toList());
+    assertThat(published).filteredOn(rolledBack::contains).isEmpty();
+    Map<String, List<UUID>> expected = new LinkedHashMap<>();
+    committed.forEach(m -> expected.computeIfAbsent(m.key(), k -> new ArrayList<>()).add(m.id()));
+    Map<String, List<UUID>> firstPublished = new LinkedHashMap<>();
+    for (UUID id : published) { // LinkedHashSet: the order of first publication
+      OutboxMessage message = committed.stream().filter(m -> m.id().equals(id)).findFirst().orElseThrow();
+      firstPublished.computeIfAbsent(message.key(), k -> new ArrayList<>()).add(id);
+    }
+    assertThat(firstPublished).isEqualTo(expected);
+  }
+
+  private static OutboxRelay relay(Outbox outbox, RecordingPublisher broker) {
+    return OutboxRelay.builder(outbox, broker)
+        .backoff(Backoff.fixed(Duration.ofSeconds(1)))
+        .maxAttempts(1000) // no parking here: parking lets a key's later messages pass, by design
+        .lease(Duration.ofSeconds(60))
+        .publishTimeout(Duration.ofSeconds(5))
+        .batchSize(4)
+        .build();
+  }
+}

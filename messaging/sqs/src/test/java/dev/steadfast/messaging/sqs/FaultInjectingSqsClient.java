@@ -1,10 +1,14 @@
 package dev.steadfast.messaging.sqs;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
+import software.amazon.awssdk.services.sqs.model.BatchResultErrorEntry;
 import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityRequest;
 import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityResponse;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequest;
@@ -17,6 +21,7 @@ import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
 import software.amazon.awssdk.services.sqs.model.ReceiveMessageResponse;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequest;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchResultEntry;
 import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
 import software.amazon.awssdk.services.sqs.model.SendMessageResponse;
 
@@ -36,7 +41,7 @@ final class FaultInjectingSqsClient implements SqsAsyncClient {
   private volatile double sendFailureRate;
   private volatile double lostResponseRate;
   private volatile double entryFailureRate;
-  private final java.util.Random random = new java.util.Random(42);
+  private final Random random = new Random(42);
 
   FaultInjectingSqsClient(SqsAsyncClient real) {
     this.real = real;
@@ -118,13 +123,11 @@ final class FaultInjectingSqsClient implements SqsAsyncClient {
   }
 
   private SendMessageBatchResponse failSomeEntries(SendMessageBatchResponse response) {
-    java.util.List<software.amazon.awssdk.services.sqs.model.SendMessageBatchResultEntry> kept =
-        new java.util.ArrayList<>();
-    java.util.List<software.amazon.awssdk.services.sqs.model.BatchResultErrorEntry> failed =
-        new java.util.ArrayList<>(response.failed());
-    for (var entry : response.successful()) {
+    List<SendMessageBatchResultEntry> kept = new ArrayList<>();
+    List<BatchResultErrorEntry> failed = new ArrayList<>(response.failed());
+    for (SendMessageBatchResultEntry entry : response.successful()) {
       if (nextRandom() < entryFailureRate) {
-        failed.add(software.amazon.awssdk.services.sqs.model.BatchResultErrorEntry.builder().id(entry.id())
+        failed.add(BatchResultErrorEntry.builder().id(entry.id())
             .code("InternalError").senderFault(false).message("injected").build());
       } else {
         kept.add(entry);

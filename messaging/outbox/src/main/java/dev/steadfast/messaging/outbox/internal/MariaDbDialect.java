@@ -43,7 +43,8 @@ public final class MariaDbDialect implements OutboxDialect {
 
   @Override
   public String claim(String table) {
-    return Sql.claim(table, "LIMIT ? FOR UPDATE SKIP LOCKED");
+    return Sql.claim(table, " FORCE INDEX (" + Identifiers.unqualified(table) + "_pending_key)",
+        "LIMIT ? FOR UPDATE SKIP LOCKED");
   }
 
   @Override

@@ -47,7 +47,7 @@ public final class PostgresDialect implements OutboxDialect {
   @Override
   public String claimAndLease(String table) {
     return "UPDATE " + table + " SET attempts = attempts + 1, available_at = ?, lease_token = ? WHERE seq IN ("
-        + Sql.claim(table, "o.seq", "LIMIT ? FOR UPDATE OF o SKIP LOCKED")
+        + Sql.claim(table, "o.seq", "", "LIMIT ? FOR UPDATE OF o SKIP LOCKED")
         + ") RETURNING seq, id, destination, msg_key, headers, payload, attempts, created_at";
   }
 

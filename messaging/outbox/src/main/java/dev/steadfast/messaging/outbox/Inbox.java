@@ -17,6 +17,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
@@ -52,6 +54,11 @@ public final class Inbox {
   private final MeterRegistry meterRegistry;
 
   private record RecentKey(String consumer, UUID messageId) {}
+
+  /** A consumer's counters, registered once rather than looked up in the registry per message. */
+  private record ConsumerMeters(Counter processed, Counter duplicates) {}
+
+  private final ConcurrentMap<String, ConsumerMeters> meters = new ConcurrentHashMap<>();
 
   /** Work to do once per message, inside the caller's transaction. */
   @FunctionalInterface
@@ -105,11 +112,11 @@ public final class Inbox {
     Objects.requireNonNull(work, "work");
     requireConsumer(consumer);
     if (!record(connection, consumer, messageId)) {
-      counter("steadfast.inbox.duplicates", consumer).increment();
+      metersOf(consumer).duplicates().increment();
       return false;
     }
     work.run();
-    counter("steadfast.inbox.processed", consumer).increment();
+    metersOf(consumer).processed().increment();
     return true;
   }
 
@@ -144,7 +151,7 @@ public final class Inbox {
   public MessageHandler handler(String consumer, InboxHandler handler) {
     requireConsumer(consumer);
     Objects.requireNonNull(handler, "handler");
-    Counter duplicates = counter("steadfast.inbox.duplicates", consumer);
+    Counter duplicates = metersOf(consumer).duplicates();
     return delivery -> handle(delivery, consumer, handler, duplicates);
   }
 
@@ -210,6 +217,11 @@ public final class Inbox {
   /** The inbox table's name. */
   public String table() {
     return table;
+  }
+
+  private ConsumerMeters metersOf(String consumer) {
+    return meters.computeIfAbsent(consumer, name -> new ConsumerMeters(
+        counter("steadfast.inbox.processed", name), counter("steadfast.inbox.duplicates", name)));
   }
 
   private Counter counter(String name, String consumer) {

@@ -57,8 +57,9 @@ public interface OutboxDialect {
 
   /**
    * Whether a relay worker may write a batch's outcomes in the same transaction as its next claim (one commit per
-   * batch instead of two). Default true; false where that transaction's locks make concurrent relays wait on
-   * each other (InnoDB, measured: the deletes of one worker queue behind the claims of another).
+   * batch instead of two). Default true; false where that transaction's locks may make concurrent relays wait
+   * on each other (MariaDB: deletes were seen waiting behind other workers' claims, before a bad claim plan was
+   * found and fixed that may have been the cause; re-measure before changing it).
    */
   default boolean settlesWithNextClaim() {
     return true;

@@ -87,7 +87,7 @@ public class OutboxRelayBenchmark {
     dataSource.setUsername(user);
     dataSource.setMaximumPoolSize(4);
     try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
-      statement.execute("DROP TABLE IF EXISTS " + TABLE);
+      statement.execute("DROP TABLE IF EXISTS " + TABLE + ", " + TABLE + "_lease");
     }
     outbox = Outbox.builder(dataSource).table(TABLE).dialect(OutboxDialects.postgresql()).notifications(false).build();
     outbox.createSchemaIfMissing();
@@ -172,7 +172,7 @@ public class OutboxRelayBenchmark {
   @TearDown(Level.Trial)
   public void close() throws SQLException {
     try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
-      statement.execute("DROP TABLE IF EXISTS " + TABLE);
+      statement.execute("DROP TABLE IF EXISTS " + TABLE + ", " + TABLE + "_lease");
     }
     dataSource.close();
   }

@@ -178,7 +178,7 @@ public class RabbitMqRelayBenchmark {
       workers.shutdownNow();
       relay.close();
       try (java.sql.Connection connection = pool.getConnection(); Statement statement = connection.createStatement()) {
-        statement.execute("DROP TABLE IF EXISTS " + table);
+        statement.execute("DROP TABLE IF EXISTS " + table + ", " + table + "_lease");
       }
       pool.close();
     }

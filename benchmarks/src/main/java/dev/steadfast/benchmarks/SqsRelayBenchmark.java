@@ -130,7 +130,7 @@ public class SqsRelayBenchmark {
     public void close() throws Exception {
       relay.close();
       try (Connection connection = pool.getConnection(); Statement statement = connection.createStatement()) {
-        statement.execute("DROP TABLE IF EXISTS " + table);
+        statement.execute("DROP TABLE IF EXISTS " + table + ", " + table + "_lease");
       }
       pool.close();
     }

@@ -1,7 +1,13 @@
 package dev.steadfast.messaging.outbox.it;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.zaxxer.hikari.HikariDataSource;
 import dev.steadfast.testkit.PostgresExtension;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,5 +33,18 @@ class PostgresOutboxIT extends OutboxContract {
   @Override
   DataSource dataSource() {
     return pool;
+  }
+
+  /** PostgreSQL leases in batches: the leased rows are those listed in the lease table, none on the rows. */
+  @Override
+  int leasedRows() throws SQLException {
+    assertThat(rows("lease_token IS NOT NULL")).isZero();
+    try (Connection connection = pool.getConnection();
+        Statement statement = connection.createStatement();
+        ResultSet result = statement.executeQuery(
+            "SELECT COALESCE(SUM(cardinality(seqs)), 0) FROM " + table + "_lease")) {
+      result.next();
+      return result.getInt(1);
+    }
   }
 }

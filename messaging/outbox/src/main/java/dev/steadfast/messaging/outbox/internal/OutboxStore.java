@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.UUID;
 import javax.sql.DataSource;
@@ -22,10 +23,13 @@ import org.jspecify.annotations.Nullable;
  * settlement in a transaction of its own on a connection from the data source (enqueue runs on the caller's).
  *
  * <p>Row states: {@code status} 0 pending, 1 sent (kept only with a retention), 2 parked. A pending row is
- * claimable once {@code available_at} has passed; a claim sets it to the end of the lease and stamps a lease
- * token, so a crashed relay's rows come back when the lease expires. Settlements that retry, park or release a
- * row check the token, so a relay whose lease ran out cannot undo the work of the relay that took over; marking
- * a row sent does not (the message was confirmed, whoever holds the row now).
+ * claimable once {@code available_at} has passed and no lease holds it. Leases come in two kinds, by dialect:
+ * per row, where a claim sets {@code available_at} to the end of the lease and stamps a lease token on each row;
+ * or per batch ({@link BatchLeases}, PostgreSQL), where a claim writes one row to a lease table and leaves the
+ * outbox rows as they are. Either way a crashed relay's rows come back when the lease expires, and settlements
+ * that retry, park or release a row apply only while the lease is still held, so a relay whose lease ran out
+ * cannot undo the work of the relay that took over; marking a row sent does not check (the message was
+ * confirmed, whoever holds the row now).
  */
 public final class OutboxStore {
 
@@ -33,6 +37,10 @@ public final class OutboxStore {
   static final int SENT = 1;
   static final int PARKED = 2;
   private static final int MAX_ERROR_LENGTH = 1000;
+  private static final String READ_COMMITTED = "SET TRANSACTION ISOLATION LEVEL READ COMMITTED";
+  // The claim's plan does not depend on its parameters (now, a token, the lease's end): planning it for each
+  // batch, as PostgreSQL does at first, was seen to cost about as much as a third of running it.
+  static final String GENERIC_PLANS = "SET LOCAL plan_cache_mode = force_generic_plan";
 
   /** A claimed row: its sequence number, the message, and how many attempts were made including this one. */
   public record Claimed(long seq, OutboxMessage message, int attempts, long createdAtMillis) {}
@@ -76,7 +84,8 @@ public final class OutboxStore {
   private final boolean keepSent;
   private final String insert;
   private final String claim;
-  private final @Nullable String claimAndLease;
+  private final @Nullable BatchLeases leases;
+  private final String markSentArray;
   private final @Nullable String deleteArray;
   private final String lease;
   private final String delete;
@@ -96,7 +105,8 @@ public final class OutboxStore {
     this.insert = "INSERT INTO " + table + " (id, destination, msg_key, headers, payload, created_at, available_at)"
         + " VALUES (?, ?, ?, ?, ?, ?, ?)";
     this.claim = dialect.claim(table);
-    this.claimAndLease = dialect.claimAndLease(table);
+    this.leases = dialect instanceof BatchLeasing batchLeasing ? batchLeasing.batchLeases(table) : null;
+    this.markSentArray = "UPDATE " + table + " SET status = 1, done_at = ? WHERE seq = ANY (?) AND status = 0";
     this.deleteArray = dialect.deleteBySeqArray(table);
     this.lease = "UPDATE " + table + " SET attempts = attempts + 1, available_at = ?, lease_token = ? WHERE seq IN ";
     this.delete = "DELETE FROM " + table + " WHERE seq IN ";
@@ -169,27 +179,9 @@ public final class OutboxStore {
    */
   public List<Claimed> claim(int limit, long nowMillis, long leaseUntilMillis, String token,
       @Nullable Settlement previous, @Nullable String previousToken) throws SQLException {
-    String oneStatement = claimAndLease;
-    if (oneStatement != null) {
-      return inTransaction(connection -> {
-        if (previous != null && previousToken != null) {
-          apply(connection, previous, nowMillis, previousToken);
-        }
-        List<Claimed> claimed = new ArrayList<>(Math.min(limit, 1024));
-        try (PreparedStatement update = connection.prepareStatement(oneStatement)) {
-          update.setLong(1, leaseUntilMillis);
-          update.setString(2, token);
-          update.setLong(3, nowMillis);
-          update.setInt(4, limit);
-          try (ResultSet row = update.executeQuery()) {
-            while (row.next()) {
-              claimed.add(claimed(row, 0));
-            }
-          }
-        }
-        claimed.sort(Comparator.comparingLong(Claimed::seq)); // RETURNING has no order
-        return claimed;
-      });
+    BatchLeases batch = leases;
+    if (batch != null) {
+      return claimIntoLease(batch, limit, nowMillis, leaseUntilMillis, token, previous, previousToken);
     }
     return inTransaction(connection -> {
       if (previous != null && previousToken != null) {
@@ -234,6 +226,17 @@ public final class OutboxStore {
 
   /** Applies {@code settlement} for rows claimed under {@code token}, in one transaction. */
   public void settle(Settlement settlement, long nowMillis, String token) throws SQLException {
+    BatchLeases batch = leases;
+    if (batch != null) {
+      inBatchTransaction(connection -> {
+        try (Statement statement = connection.createStatement()) {
+          statement.execute(READ_COMMITTED);
+        }
+        applyHeld(connection, batch, settlement, nowMillis, token);
+        return 0;
+      });
+      return;
+    }
     if (settlement.isEmpty()) {
       return;
     }
@@ -243,12 +246,132 @@ public final class OutboxStore {
     });
   }
 
+  /**
+   * The batch-lease claim ({@link BatchLeases}). With a previous settlement of confirmed rows only (the common
+   * case), the whole transaction is one round trip and a commit: one script sets READ COMMITTED, deletes the
+   * previous lease and rows, reaps expired leases, claims, and checks for conflicts.
+   */
+  private List<Claimed> claimIntoLease(BatchLeases batch, int limit, long nowMillis, long leaseUntilMillis,
+      String token, @Nullable Settlement previous, @Nullable String previousToken) throws SQLException {
+    Settlement prior = previousToken == null ? null : previous;
+    String priorToken = previous == null ? null : previousToken;
+    boolean settlesInScript = prior != null && prior.retries.isEmpty() && prior.parks.isEmpty()
+        && prior.releases.isEmpty();
+    return inBatchTransaction(connection -> {
+      StringBuilder script = new StringBuilder();
+      if (prior != null && priorToken != null && !settlesInScript) {
+        try (Statement statement = connection.createStatement()) {
+          statement.execute(READ_COMMITTED);
+        }
+        applyHeld(connection, batch, prior, nowMillis, priorToken);
+      } else {
+        script.append(READ_COMMITTED).append("; ");
+      }
+      List<Long> sent = prior != null && settlesInScript ? prior.sent : List.of();
+      if (settlesInScript) {
+        script.append(batch.deleteLease()).append("; ");
+        if (!sent.isEmpty()) {
+          script.append(keepSent ? markSentArray : deleteSentArray()).append("; ");
+        }
+      }
+      script.append(batch.reapExpired()).append("; ")/*GP*/.append(batch.claim(limit))
+          .append("; ").append(batch.conflicts());
+      List<Claimed> claimed = new ArrayList<>(Math.min(limit, 1024));
+      List<Long> conflicts = new ArrayList<>();
+      try (PreparedStatement statement = connection.prepareStatement(script.toString())) {
+        int index = 1;
+        if (settlesInScript) {
+          statement.setString(index++, priorToken);
+          if (!sent.isEmpty()) {
+            if (keepSent) {
+              statement.setLong(index++, nowMillis);
+            }
+            statement.setArray(index++, seqArray(connection, sent));
+          }
+        }
+        statement.setLong(index++, nowMillis); // reap
+        statement.setLong(index++, nowMillis); // claim
+        statement.setString(index++, token);
+        statement.setLong(index++, leaseUntilMillis);
+        statement.setString(index++, token); // conflicts
+        statement.setString(index, token);
+        int resultSets = 0;
+        boolean isResultSet = statement.execute();
+        while (isResultSet || statement.getUpdateCount() != -1) {
+          if (isResultSet) {
+            try (ResultSet row = statement.getResultSet()) {
+              while (row.next()) {
+                if (resultSets == 0) {
+                  claimed.add(claimed(row, 0));
+                } else {
+                  conflicts.add(row.getLong(1));
+                }
+              }
+            }
+            resultSets++;
+          }
+          isResultSet = statement.getMoreResults();
+        }
+        if (resultSets != 2) {
+          throw new SQLException("the claim script returned " + resultSets + " result sets, expected 2");
+        }
+      }
+      if (!conflicts.isEmpty()) {
+        // Rows another relay leased while this claim ran (see BatchLeases): theirs, not this claim's.
+        try (PreparedStatement drop = connection.prepareStatement(batch.dropFromLease())) {
+          drop.setArray(1, seqArray(connection, conflicts));
+          drop.setString(2, token);
+          drop.executeUpdate();
+        }
+        claimed.removeIf(row -> conflicts.contains(row.seq()));
+      }
+      claimed.sort(Comparator.comparingLong(Claimed::seq)); // a CTE's rows come back in no promised order
+      return claimed;
+    });
+  }
+
+  /**
+   * Applies a batch-lease settlement: deletes the lease, then the confirmed rows, then (only if the lease was
+   * still held) retries, parks and releases.
+   */
+  private void applyHeld(Connection connection, BatchLeases batch, Settlement settlement, long nowMillis,
+      String token) throws SQLException {
+    boolean held;
+    try (PreparedStatement statement = connection.prepareStatement(batch.deleteLease())) {
+      statement.setString(1, token);
+      held = statement.executeUpdate() == 1;
+    }
+    if (!settlement.sent.isEmpty()) {
+      try (PreparedStatement statement = connection.prepareStatement(keepSent ? markSentArray : deleteSentArray())) {
+        int index = 1;
+        if (keepSent) {
+          statement.setLong(index++, nowMillis);
+        }
+        statement.setArray(index, seqArray(connection, settlement.sent));
+        statement.executeUpdate();
+      }
+    }
+    if (held) {
+      batch(connection, batch.retry(), settlement.retries, null, null);
+      batch(connection, batch.park(), settlement.parks, null, nowMillis);
+      batch(connection, batch.release(), settlement.releases, null, null);
+    }
+  }
+
+  private String deleteSentArray() {
+    return Objects.requireNonNull(deleteArray, "a batch-leasing dialect deletes by array");
+  }
+
+  private static java.sql.Array seqArray(Connection connection, List<Long> seqs) throws SQLException {
+    return connection.createArrayOf("bigint", seqs.toArray(new Long[0]));
+  }
+
   private void apply(Connection connection, Settlement settlement, long nowMillis, String token) throws SQLException {
     {
       String deleteSent = deleteArray;
       if (!settlement.sent.isEmpty() && !keepSent && deleteSent != null) {
         try (PreparedStatement statement = connection.prepareStatement(deleteSent)) {
-          statement.setArray(1, connection.createArrayOf("bigint", settlement.sent.toArray(new Long[0])));
+          statement.setArray(1, seqArray(connection, settlement.sent));
           statement.executeUpdate();
         }
       } else if (!settlement.sent.isEmpty() && !keepSent) {
@@ -275,7 +398,8 @@ public final class OutboxStore {
     }
   }
 
-  private static void batch(Connection connection, String sql, List<Object[]> rows, String token, @Nullable Long first)
+  private static void batch(Connection connection, String sql, List<Object[]> rows, @Nullable String token,
+      @Nullable Long first)
       throws SQLException {
     if (rows.isEmpty()) {
       return;
@@ -289,7 +413,9 @@ public final class OutboxStore {
         for (Object value : row) {
           statement.setObject(index++, value);
         }
-        statement.setString(index, token);
+        if (token != null) {
+          statement.setString(index, token);
+        }
         statement.addBatch();
       }
       statement.executeBatch();
@@ -405,6 +531,30 @@ public final class OutboxStore {
         if (isolation != Connection.TRANSACTION_READ_COMMITTED) {
           restoreIsolation(connection, isolation);
         }
+        if (autoCommit) {
+          restoreAutoCommit(connection);
+        }
+      }
+    }
+  }
+
+  /**
+   * Work in one transaction whose first statement the work sends and begins with {@link #READ_COMMITTED}
+   * (PostgreSQL's {@code SET TRANSACTION}, which lasts for this transaction only): no round trip to read the
+   * connection's isolation level and none to restore it.
+   */
+  private <T> T inBatchTransaction(Work<T> work) throws SQLException {
+    try (Connection connection = dataSource.getConnection()) {
+      boolean autoCommit = connection.getAutoCommit();
+      connection.setAutoCommit(false);
+      try {
+        T result = work.run(connection);
+        connection.commit();
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        rollbackQuietly(connection, e);
+        throw e;
+      } finally {
         if (autoCommit) {
           restoreAutoCommit(connection);
         }

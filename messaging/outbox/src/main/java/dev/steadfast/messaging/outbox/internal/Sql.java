@@ -26,10 +26,16 @@ final class Sql {
 
   /** The claim query selecting {@code columns} of the outbox row {@code o}. */
   static String claim(String table, String columns, String keyCheckHint, String tail) {
+    return claim(table, columns, keyCheckHint, "", tail);
+  }
+
+  /** The claim query selecting {@code columns} of the outbox row {@code o}, with one more condition on it. */
+  static String claim(String table, String columns, String keyCheckHint, String condition, String tail) {
     return "SELECT " + columns + " FROM "
         + table + " o WHERE o.status = 0 AND o.available_at <= ? AND (o.msg_key IS NULL OR NOT EXISTS ("
         + "SELECT 1 FROM " + table + " p" + keyCheckHint
         + " WHERE p.msg_key = o.msg_key AND p.status = 0 AND p.seq < o.seq)) "
+        + (condition.isEmpty() ? "" : "AND " + condition + " ")
         + "ORDER BY o.seq " + tail;
   }
 

@@ -38,16 +38,6 @@ public interface OutboxDialect {
   String claim(String table);
 
   /**
-   * Optionally, {@link #claim} and the lease in one statement, which saves a round trip per batch: updates the
-   * claimed rows' {@code attempts} (plus one), {@code available_at} and {@code lease_token}, and returns the
-   * claim's columns with {@code attempts} already counted up. Parameters: lease until (epoch milliseconds),
-   * lease token, now (epoch milliseconds), limit. Null (the default) to claim, then lease with a batch update.
-   */
-  default @Nullable String claimAndLease(String table) {
-    return null;
-  }
-
-  /**
    * Optionally, deletes the rows whose {@code seq} is in an SQL array of BIGINT (one statement for a batch).
    * Null (the default) to delete with a batch of single-row statements.
    */

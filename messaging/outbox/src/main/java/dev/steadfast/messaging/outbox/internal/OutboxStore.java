@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
@@ -25,8 +27,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Row states: {@code status} 0 pending, 1 sent (kept only with a retention), 2 parked. A pending row is
  * claimable once {@code available_at} has passed and no lease holds it. Leases come in two kinds, by dialect:
  * per row, where a claim sets {@code available_at} to the end of the lease and stamps a lease token on each row;
- * or per batch ({@link BatchLeases}, PostgreSQL), where a claim writes one row to a lease table and leaves the
- * outbox rows as they are. Either way a crashed relay's rows come back when the lease expires, and settlements
+ * or per batch ({@link BatchLeases}, PostgreSQL), where a claim writes the batch's lease into a slot row of a lease
+ * table and leaves the outbox rows as they are. Either way a crashed relay's rows come back when the lease expires, and settlements
  * that retry, park or release a row apply only while the lease is still held, so a relay whose lease ran out
  * cannot undo the work of the relay that took over; marking a row sent does not check (the message was
  * confirmed, whoever holds the row now).
@@ -37,10 +39,6 @@ public final class OutboxStore {
   static final int SENT = 1;
   static final int PARKED = 2;
   private static final int MAX_ERROR_LENGTH = 1000;
-  private static final String READ_COMMITTED = "SET TRANSACTION ISOLATION LEVEL READ COMMITTED";
-  // The claim's plan does not depend on its parameters (now, a token, the lease's end): planning it for each
-  // batch, as PostgreSQL does at first, was seen to cost about as much as a third of running it.
-  static final String GENERIC_PLANS = "SET LOCAL plan_cache_mode = force_generic_plan";
 
   /** A claimed row: its sequence number, the message, and how many attempts were made including this one. */
   public record Claimed(long seq, OutboxMessage message, int attempts, long createdAtMillis) {}
@@ -85,6 +83,10 @@ public final class OutboxStore {
   private final String insert;
   private final String claim;
   private final @Nullable BatchLeases leases;
+  // Batch leases only: the lease slot of each batch not yet settled, by the batch's token, and the slots free
+  // for the next claim. A slot serves one batch at a time (see BatchLeases).
+  private final ConcurrentHashMap<String, String> slotsByToken = new ConcurrentHashMap<>();
+  private final ConcurrentLinkedQueue<String> freeSlots = new ConcurrentLinkedQueue<>();
   private final String markSentArray;
   private final @Nullable String deleteArray;
   private final String lease;
@@ -228,13 +230,16 @@ public final class OutboxStore {
   public void settle(Settlement settlement, long nowMillis, String token) throws SQLException {
     BatchLeases batch = leases;
     if (batch != null) {
+      // A slot whose settlement failed is not used again: its lease stays until it expires and is reaped.
+      String slot = slotsByToken.remove(token);
       inBatchTransaction(connection -> {
-        try (Statement statement = connection.createStatement()) {
-          statement.execute(READ_COMMITTED);
-        }
+        beginTransaction(connection, batch);
         applyHeld(connection, batch, settlement, nowMillis, token);
         return 0;
       });
+      if (slot != null) {
+        freeSlots.offer(slot);
+      }
       return;
     }
     if (settlement.isEmpty()) {
@@ -248,96 +253,133 @@ public final class OutboxStore {
 
   /**
    * The batch-lease claim ({@link BatchLeases}). With a previous settlement of confirmed rows only (the common
-   * case), the whole transaction is one round trip and a commit: one script sets READ COMMITTED, deletes the
-   * previous lease and rows, reaps expired leases, claims, and checks for conflicts.
+   * case), the whole transaction is one round trip and a commit: one script sets the transaction up, clears the
+   * previous lease and deletes its rows, reaps expired leases, claims into the previous batch's slot, and checks
+   * for conflicts.
    */
   private List<Claimed> claimIntoLease(BatchLeases batch, int limit, long nowMillis, long leaseUntilMillis,
       String token, @Nullable Settlement previous, @Nullable String previousToken) throws SQLException {
     Settlement prior = previousToken == null ? null : previous;
     String priorToken = previous == null ? null : previousToken;
-    boolean settlesInScript = prior != null && prior.retries.isEmpty() && prior.parks.isEmpty()
-        && prior.releases.isEmpty();
-    return inBatchTransaction(connection -> {
-      StringBuilder script = new StringBuilder();
-      if (prior != null && priorToken != null && !settlesInScript) {
-        try (Statement statement = connection.createStatement()) {
-          statement.execute(READ_COMMITTED);
-        }
-        applyHeld(connection, batch, prior, nowMillis, priorToken);
+    String priorSlot = priorToken == null ? null : slotsByToken.remove(priorToken);
+    String slot = priorSlot != null ? priorSlot : freeSlot();
+    List<Claimed> claimed;
+    try {
+      claimed = inBatchTransaction(connection -> claimIntoSlot(connection, batch, limit, nowMillis,
+          leaseUntilMillis, token, slot, prior, priorToken));
+    } catch (SQLException | RuntimeException e) {
+      // Nothing happened: the previous lease is still in its slot, to be settled on its own.
+      if (priorSlot != null && priorToken != null) {
+        slotsByToken.put(priorToken, priorSlot);
       } else {
-        script.append(READ_COMMITTED).append("; ");
+        freeSlots.offer(slot);
       }
-      List<Long> sent = prior != null && settlesInScript ? prior.sent : List.of();
+      throw e;
+    }
+    if (claimed.isEmpty()) {
+      freeSlots.offer(slot);
+    } else {
+      slotsByToken.put(token, slot);
+    }
+    return claimed;
+  }
+
+  private List<Claimed> claimIntoSlot(Connection connection, BatchLeases batch, int limit, long nowMillis,
+      long leaseUntilMillis, String token, String slot, @Nullable Settlement prior, @Nullable String priorToken)
+      throws SQLException {
+    boolean settlesInScript = prior != null && priorToken != null && prior.retries.isEmpty()
+        && prior.parks.isEmpty() && prior.releases.isEmpty();
+    if (prior != null && priorToken != null && !settlesInScript) {
+      beginTransaction(connection, batch);
+      applyHeld(connection, batch, prior, nowMillis, priorToken);
+    }
+    StringBuilder script = new StringBuilder();
+    if (!(prior != null && priorToken != null && !settlesInScript)) {
+      script.append(batch.beginTransaction()).append("; ");
+    }
+    List<Long> sent = prior != null && settlesInScript ? prior.sent : List.of();
+    if (settlesInScript) {
+      script.append(batch.clearLease()).append("; ");
+      if (!sent.isEmpty()) {
+        script.append(keepSent ? markSentArray : deleteSentArray()).append("; ");
+      }
+    }
+    script.append(batch.reapExpired()).append("; ").append(batch.claim(limit)).append("; ")
+        .append(batch.conflicts());
+    List<Claimed> claimed = new ArrayList<>(Math.min(limit, 1024));
+    List<Long> conflicts = new ArrayList<>();
+    try (PreparedStatement statement = connection.prepareStatement(script.toString())) {
+      int index = 1;
       if (settlesInScript) {
-        script.append(batch.deleteLease()).append("; ");
+        statement.setString(index++, priorToken);
         if (!sent.isEmpty()) {
-          script.append(keepSent ? markSentArray : deleteSentArray()).append("; ");
+          if (keepSent) {
+            statement.setLong(index++, nowMillis);
+          }
+          statement.setArray(index++, seqArray(connection, sent));
         }
       }
-      script.append(batch.reapExpired()).append("; ")/*GP*/.append(batch.claim(limit))
-          .append("; ").append(batch.conflicts());
-      List<Claimed> claimed = new ArrayList<>(Math.min(limit, 1024));
-      List<Long> conflicts = new ArrayList<>();
-      try (PreparedStatement statement = connection.prepareStatement(script.toString())) {
-        int index = 1;
-        if (settlesInScript) {
-          statement.setString(index++, priorToken);
-          if (!sent.isEmpty()) {
-            if (keepSent) {
-              statement.setLong(index++, nowMillis);
-            }
-            statement.setArray(index++, seqArray(connection, sent));
-          }
-        }
-        statement.setLong(index++, nowMillis); // reap
-        statement.setLong(index++, nowMillis); // claim
-        statement.setString(index++, token);
-        statement.setLong(index++, leaseUntilMillis);
-        statement.setString(index++, token); // conflicts
-        statement.setString(index, token);
-        int resultSets = 0;
-        boolean isResultSet = statement.execute();
-        while (isResultSet || statement.getUpdateCount() != -1) {
-          if (isResultSet) {
-            try (ResultSet row = statement.getResultSet()) {
-              while (row.next()) {
-                if (resultSets == 0) {
-                  claimed.add(claimed(row, 0));
-                } else {
-                  conflicts.add(row.getLong(1));
-                }
+      statement.setLong(index++, nowMillis); // reap
+      statement.setLong(index++, nowMillis); // claim
+      statement.setString(index++, slot);
+      statement.setString(index++, token);
+      statement.setLong(index++, leaseUntilMillis);
+      statement.setString(index++, token); // conflicts
+      statement.setString(index, token);
+      int resultSets = 0;
+      boolean isResultSet = statement.execute();
+      while (isResultSet || statement.getUpdateCount() != -1) {
+        if (isResultSet) {
+          try (ResultSet row = statement.getResultSet()) {
+            while (row.next()) {
+              if (resultSets == 0) {
+                claimed.add(claimed(row, 0));
+              } else {
+                conflicts.add(row.getLong(1));
               }
             }
-            resultSets++;
           }
-          isResultSet = statement.getMoreResults();
+          resultSets++;
         }
-        if (resultSets != 2) {
-          throw new SQLException("the claim script returned " + resultSets + " result sets, expected 2");
-        }
+        isResultSet = statement.getMoreResults();
       }
-      if (!conflicts.isEmpty()) {
-        // Rows another relay leased while this claim ran (see BatchLeases): theirs, not this claim's.
-        try (PreparedStatement drop = connection.prepareStatement(batch.dropFromLease())) {
-          drop.setArray(1, seqArray(connection, conflicts));
-          drop.setString(2, token);
-          drop.executeUpdate();
-        }
-        claimed.removeIf(row -> conflicts.contains(row.seq()));
+      if (resultSets != 2) {
+        throw new SQLException("the claim script returned " + resultSets + " result sets, expected 2");
       }
-      claimed.sort(Comparator.comparingLong(Claimed::seq)); // a CTE's rows come back in no promised order
-      return claimed;
-    });
+    }
+    if (!conflicts.isEmpty()) {
+      // Rows another relay leased while this claim ran (see BatchLeases): theirs, not this claim's.
+      try (PreparedStatement drop = connection.prepareStatement(batch.dropFromLease())) {
+        drop.setArray(1, seqArray(connection, conflicts));
+        drop.setString(2, token);
+        drop.executeUpdate();
+      }
+      claimed.removeIf(row -> conflicts.contains(row.seq()));
+    }
+    claimed.sort(Comparator.comparingLong(Claimed::seq)); // a CTE's rows come back in no promised order
+    return claimed;
+  }
+
+  /** A slot for a new lease: a free one of this store's, or a new one. */
+  private String freeSlot() {
+    String slot = freeSlots.poll();
+    return slot != null ? slot : UUID.randomUUID().toString();
+  }
+
+  private static void beginTransaction(Connection connection, BatchLeases batch) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute(batch.beginTransaction());
+    }
   }
 
   /**
-   * Applies a batch-lease settlement: deletes the lease, then the confirmed rows, then (only if the lease was
-   * still held) retries, parks and releases.
+   * Applies a batch-lease settlement: clears the lease, then deletes the confirmed rows, then (only if the lease
+   * was still held) writes retries, parks and releases.
    */
   private void applyHeld(Connection connection, BatchLeases batch, Settlement settlement, long nowMillis,
       String token) throws SQLException {
     boolean held;
-    try (PreparedStatement statement = connection.prepareStatement(batch.deleteLease())) {
+    try (PreparedStatement statement = connection.prepareStatement(batch.clearLease())) {
       statement.setString(1, token);
       held = statement.executeUpdate() == 1;
     }
@@ -539,7 +581,7 @@ public final class OutboxStore {
   }
 
   /**
-   * Work in one transaction whose first statement the work sends and begins with {@link #READ_COMMITTED}
+   * Work in one transaction whose first statement the work sends and begins with {@link BatchLeases#beginTransaction}
    * (PostgreSQL's {@code SET TRANSACTION}, which lasts for this transaction only): no round trip to read the
    * connection's isolation level and none to restore it.
    */

@@ -34,8 +34,7 @@ public abstract sealed class DatabaseExtension implements BeforeAllCallback, Aft
   }
 
   /** Creates the test class's database on the server {@code server} supplies. */
-  final void createClassDatabase(ExtensionContext context, Supplier<? extends DatabaseServer> server) {
-    Class<?> testClass = context.getRequiredTestClass();
+  final void createClassDatabase(Class<?> testClass, Supplier<? extends DatabaseServer> server) {
     scope.enter(
         testClass,
         () -> {
@@ -50,6 +49,16 @@ public abstract sealed class DatabaseExtension implements BeforeAllCallback, Aft
   /** Drops the test class's database. */
   @Override
   public void afterAll(ExtensionContext context) throws Exception {
+    close();
+  }
+
+  /**
+   * Drops the test class's database, as {@link #afterAll} does; for test engines without Jupiter extensions, after
+   * {@code open(testClass)}.
+   *
+   * @since 0.1.0
+   */
+  public void close() throws Exception {
     scope.exit();
   }
 

@@ -100,7 +100,7 @@ public final class MariaDbExtension extends DatabaseExtension implements Executi
     MariaDbServer.Resolution resolution = resolution();
     MariaDbServer server =
         resolution.server().orElseGet(() -> Assumptions.abort(resolution.unavailable()));
-    createClassDatabase(context, () -> server);
+    createClassDatabase(context.getRequiredTestClass(), () -> server);
   }
 
   /**

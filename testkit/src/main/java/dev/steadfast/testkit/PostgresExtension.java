@@ -81,8 +81,18 @@ public final class PostgresExtension extends DatabaseExtension {
   /** Creates the class's database, on the server found (or started) as the class Javadoc says. */
   @Override
   public void beforeAll(ExtensionContext context) {
+    open(context.getRequiredTestClass());
+  }
+
+  /**
+   * Creates {@code testClass}'s database as {@link #beforeAll} does, for test engines without Jupiter extensions
+   * (a jqwik {@code @BeforeContainer} hook, say); {@link #close()} drops it.
+   *
+   * @since 0.1.0
+   */
+  public void open(Class<?> testClass) {
     createClassDatabase(
-        context,
+        testClass,
         () ->
             SharedServers.get(
                 List.of(PostgresServer.class, settings),

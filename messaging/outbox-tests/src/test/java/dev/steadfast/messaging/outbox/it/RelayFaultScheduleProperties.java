@@ -8,6 +8,8 @@ import dev.steadfast.messaging.outbox.Outbox;
 import dev.steadfast.messaging.outbox.OutboxDialects;
 import dev.steadfast.messaging.outbox.OutboxMessage;
 import dev.steadfast.messaging.outbox.OutboxRelay;
+import dev.steadfast.messaging.outbox.spi.OutboxDialect;
+import dev.steadfast.testkit.PostgresExtension;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -25,33 +27,43 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.statistics.Statistics;
 import net.jqwik.api.lifecycle.BeforeContainer;
 
 /**
  * Over random schedules of enqueues (committed and rolled back), relay passes, publisher failures, relay crashes
  * (after the broker confirmed, before the relay recorded it), restarts and lease expiries: once the faults stop
  * and the relay has drained the outbox, every committed message was published at least once, no rolled-back one
- * ever was, and each key's messages were first published in enqueue order. On H2, for speed; the same relay
- * code runs on every database.
+ * ever was, and each key's messages were first published in enqueue order. On H2, whose rows carry their
+ * leases, and on PostgreSQL (the real server, or the testkit's embedded one), whose leases are batch leases in a
+ * lease table; each try picks one.
  */
 class RelayFaultScheduleProperties {
 
   private static final AtomicInteger TABLES = new AtomicInteger();
-  private static HikariDataSource pool;
+  private static final PostgresExtension POSTGRES = PostgresExtension.create();
+  private static HikariDataSource h2;
+  private static HikariDataSource postgres;
+
+  enum Database { H2, POSTGRESQL }
 
   @BeforeContainer
   static void open() {
-    pool = new HikariDataSource();
-    pool.setJdbcUrl("jdbc:h2:mem:schedules;DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=10000");
-    pool.setMaximumPoolSize(4);
+    h2 = new HikariDataSource();
+    h2.setJdbcUrl("jdbc:h2:mem:schedules;DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=10000");
+    h2.setMaximumPoolSize(4);
+    POSTGRES.open(RelayFaultScheduleProperties.class);
+    postgres = Pools.open(POSTGRES.jdbcUrl(), POSTGRES.user(), POSTGRES.password());
   }
 
   @AfterContainer
-  static void close() {
-    pool.close();
+  static void close() throws Exception {
+    h2.close();
+    postgres.close();
+    POSTGRES.close();
   }
 
-  sealed interface Step permits Enqueue, RelayPass, Crash, Restart, ExpireLeases {}
+  sealed interface Step permits Enqueue, RelayPass, Crash, CrashBeforePublish, Restart, ExpireLeases {}
 
   record Enqueue(int count, boolean commit) implements Step {}
 
@@ -60,6 +72,9 @@ class RelayFaultScheduleProperties {
 
   /** The relay process dies after the broker confirmed a batch, before its settlement. */
   record Crash() implements Step {}
+
+  /** The relay process dies after claiming a batch, before the broker got any of it. */
+  record CrashBeforePublish() implements Step {}
 
   record Restart() implements Step {}
 
@@ -72,18 +87,22 @@ class RelayFaultScheduleProperties {
             .flatMap(n -> Arbitraries.of(true, true, false).map(commit -> (Step) new Enqueue(n, commit)))),
         net.jqwik.api.Tuple.of(4, Arbitraries.of(0, 30, 100).map(p -> (Step) new RelayPass(p))),
         net.jqwik.api.Tuple.of(1, Arbitraries.just(new Crash())),
+        net.jqwik.api.Tuple.of(1, Arbitraries.just(new CrashBeforePublish())),
         net.jqwik.api.Tuple.of(1, Arbitraries.just(new Restart())),
         net.jqwik.api.Tuple.of(1, Arbitraries.just(new ExpireLeases())));
     return step.list().ofMinSize(1).ofMaxSize(25);
   }
 
-  @Property(tries = 60)
-  void committedMessagesArriveAtLeastOnceRolledBackNeverAndEachKeyInOrder(@ForAll("schedules") List<Step> steps)
-      throws Exception {
+  @Property(tries = 100)
+  void committedMessagesArriveAtLeastOnceRolledBackNeverAndEachKeyInOrder(@ForAll Database database,
+      @ForAll("schedules") List<Step> steps) throws Exception {
+    Statistics.collect(database);
+    HikariDataSource pool = database == Database.H2 ? h2 : postgres;
+    OutboxDialect dialect = database == Database.H2 ? OutboxDialects.h2() : OutboxDialects.postgresql();
     MutableClock clock = new MutableClock();
     RecordingPublisher broker = new RecordingPublisher();
     String table = "schedule_" + TABLES.incrementAndGet();
-    Outbox outbox = Outbox.builder(pool).table(table).dialect(OutboxDialects.h2()).clock(clock).build();
+    Outbox outbox = Outbox.builder(pool).table(table).dialect(dialect).clock(clock).build();
     outbox.createSchemaIfMissing();
     List<OutboxMessage> committed = new ArrayList<>();
     Set<UUID> rolledBack = new LinkedHashSet<>();
@@ -116,12 +135,26 @@ class RelayFaultScheduleProperties {
         failurePercent = percent;
       } else if (step instanceof Crash) {
         KillableDataSource dying = new KillableDataSource(pool);
-        Outbox seenByTheDyingRelay = Outbox.builder(dying).table(table).dialect(OutboxDialects.h2()).clock(clock).build();
+        Outbox seenByTheDyingRelay = Outbox.builder(dying).table(table).dialect(dialect).clock(clock)
+            .build();
         broker.failIf = message -> false;
         OutboxRelay doomed = OutboxRelay.builder(seenByTheDyingRelay, messages -> {
               var stage = broker.publish(messages);
               dying.kill();
               return stage;
+            }).lease(Duration.ofSeconds(60)).publishTimeout(Duration.ofSeconds(5)).build();
+        try {
+          doomed.relayOnce();
+        } catch (SQLException expected) {
+          // the crash
+        }
+      } else if (step instanceof CrashBeforePublish) {
+        KillableDataSource dying = new KillableDataSource(pool);
+        Outbox seenByTheDyingRelay = Outbox.builder(dying).table(table).dialect(dialect).clock(clock)
+            .build();
+        OutboxRelay doomed = OutboxRelay.builder(seenByTheDyingRelay, messages -> {
+              dying.kill();
+              return java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("died"));
             }).lease(Duration.ofSeconds(60)).publishTimeout(Duration.ofSeconds(5)).build();
         try {
           doomed.relayOnce();

@@ -99,6 +99,7 @@ public final class OutboxRelay implements AutoCloseable {
   private final Counter refused;
   private final Counter parked;
   private final Timer batchLatency;
+  private final TimeGauge oldestUnsentAge;
   private final AtomicLong oldestCreatedAt = new AtomicLong(-1);
   private final RelaySignal stopSignal = new RelaySignal();
 
@@ -141,7 +142,8 @@ public final class OutboxRelay implements AutoCloseable {
     this.batchLatency = Timer.builder("steadfast.outbox.relay.batch")
         .description("From claiming a batch to settling it").tag("table", table).tag("relay", name)
         .register(meters);
-    TimeGauge.builder("steadfast.outbox.oldest.unsent.age", oldestCreatedAt, TimeUnit.MILLISECONDS,
+    this.oldestUnsentAge = TimeGauge.builder("steadfast.outbox.oldest.unsent.age", oldestCreatedAt,
+            TimeUnit.MILLISECONDS,
             created -> created.get() < 0 ? 0 : Math.max(0, clock.millis() - created.get()))
         .description("Age of the oldest message not yet sent (refreshed every 5 s while the relay runs)")
         .tag("table", table).tag("relay", name).register(meters);
@@ -437,6 +439,9 @@ public final class OutboxRelay implements AutoCloseable {
    */
   @Override
   public void close() {
+    // A closed relay no longer reports the age: the registry would keep the first relay's gauge for good and
+    // ignore the gauge of a relay built later under the same name and table.
+    outbox.meterRegistry().remove(oldestUnsentAge);
     List<Thread> stopping;
     lifecycle.lock();
     try {

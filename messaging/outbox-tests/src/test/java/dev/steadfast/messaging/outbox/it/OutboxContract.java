@@ -408,6 +408,22 @@ abstract class OutboxContract {
     assertThat(publisher.confirmed.get(0).headers()).containsEntry("traceparent", trace);
   }
 
+  @Test
+  void aRelayBuiltAfterAnotherOneClosedReportsTheOldestUnsentAgeItself() throws Exception {
+    // Regression: the registry kept the closed relay's age gauge, frozen at its last value, and ignored the gauge
+    // of the relay built after it under the same name and table.
+    io.micrometer.core.instrument.simple.SimpleMeterRegistry meters =
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    Outbox outbox = Outbox.builder(dataSource()).table(table).clock(clock).meterRegistry(meters).build();
+    outbox.createSchemaIfMissing();
+    OutboxRelay first = relay(outbox).build();
+    var firstGauge = meters.get("steadfast.outbox.oldest.unsent.age").timeGauge();
+    started(first).close();
+    assertThat(meters.find("steadfast.outbox.oldest.unsent.age").timeGauge()).isNull();
+    relays.add(relay(outbox).build());
+    assertThat(meters.get("steadfast.outbox.oldest.unsent.age").timeGauge()).isNotSameAs(firstGauge);
+  }
+
   /** How many messages the two-relay test moves; the real servers take the 100k. */
   int messagesForTwoRelays() {
     return 100_000;

@@ -62,10 +62,13 @@ class PostgresOutboxIT extends OutboxContract {
   }
 
   private long leaseTablePages() throws SQLException {
+    return queryLong("SELECT pg_relation_size('" + table + "_lease') / current_setting('block_size')::int");
+  }
+
+  private long queryLong(String sql) throws SQLException {
     try (Connection connection = pool.getConnection();
         Statement statement = connection.createStatement();
-        ResultSet result = statement.executeQuery(
-            "SELECT pg_relation_size('" + table + "_lease') / current_setting('block_size')::int")) {
+        ResultSet result = statement.executeQuery(sql)) {
       result.next();
       return result.getLong(1);
     }
@@ -75,12 +78,6 @@ class PostgresOutboxIT extends OutboxContract {
   @Override
   int leasedRows() throws SQLException {
     assertThat(rows("lease_token IS NOT NULL")).isZero();
-    try (Connection connection = pool.getConnection();
-        Statement statement = connection.createStatement();
-        ResultSet result = statement.executeQuery(
-            "SELECT COALESCE(SUM(cardinality(seqs)), 0) FROM " + table + "_lease")) {
-      result.next();
-      return result.getInt(1);
-    }
+    return Math.toIntExact(queryLong("SELECT COALESCE(SUM(cardinality(seqs)), 0) FROM " + table + "_lease"));
   }
 }

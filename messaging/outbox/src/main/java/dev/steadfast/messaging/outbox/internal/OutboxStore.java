@@ -552,13 +552,26 @@ public final class OutboxStore {
   }
 
   <T> T inTransaction(Work<T> work) throws SQLException {
+    return transaction(work, true);
+  }
+
+  /**
+   * Work in one transaction whose first statement the work sends and begins with {@link BatchLeases#beginTransaction}
+   * (PostgreSQL's {@code SET TRANSACTION}, which lasts for this transaction only): no round trip to read the
+   * connection's isolation level and none to restore it.
+   */
+  private <T> T inBatchTransaction(Work<T> work) throws SQLException {
+    return transaction(work, false);
+  }
+
+  private <T> T transaction(Work<T> work, boolean setReadCommitted) throws SQLException {
     try (Connection connection = dataSource.getConnection()) {
       boolean autoCommit = connection.getAutoCommit();
       connection.setAutoCommit(false);
       // READ COMMITTED: a claim's locking scan then holds only the rows it claims. Under InnoDB's default
       // REPEATABLE READ it would also keep every row it scanned and passed over (leased or backing-off rows of
       // other relays) locked until commit, and relays would block and deadlock on each other's rows.
-      int isolation = connection.getTransactionIsolation();
+      int isolation = setReadCommitted ? connection.getTransactionIsolation() : Connection.TRANSACTION_READ_COMMITTED;
       if (isolation != Connection.TRANSACTION_READ_COMMITTED) {
         connection.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
       }
@@ -573,30 +586,6 @@ public final class OutboxStore {
         if (isolation != Connection.TRANSACTION_READ_COMMITTED) {
           restoreIsolation(connection, isolation);
         }
-        if (autoCommit) {
-          restoreAutoCommit(connection);
-        }
-      }
-    }
-  }
-
-  /**
-   * Work in one transaction whose first statement the work sends and begins with {@link BatchLeases#beginTransaction}
-   * (PostgreSQL's {@code SET TRANSACTION}, which lasts for this transaction only): no round trip to read the
-   * connection's isolation level and none to restore it.
-   */
-  private <T> T inBatchTransaction(Work<T> work) throws SQLException {
-    try (Connection connection = dataSource.getConnection()) {
-      boolean autoCommit = connection.getAutoCommit();
-      connection.setAutoCommit(false);
-      try {
-        T result = work.run(connection);
-        connection.commit();
-        return result;
-      } catch (SQLException | RuntimeException e) {
-        rollbackQuietly(connection, e);
-        throw e;
-      } finally {
         if (autoCommit) {
           restoreAutoCommit(connection);
         }

@@ -6,6 +6,9 @@ import static org.awaitility.Awaitility.await;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.steadfast.messaging.outbox.Outbox;
 import dev.steadfast.messaging.outbox.OutboxMessage;
+import dev.steadfast.messaging.outbox.OutboxRelay;
+import dev.steadfast.messaging.outbox.spi.MessagePublisher;
+import dev.steadfast.messaging.outbox.spi.PublishOutcome;
 import dev.steadfast.testkit.PostgresExtension;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -13,6 +16,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
@@ -59,6 +65,30 @@ class PostgresOutboxIT extends OutboxContract {
         .until(() -> publisher.confirmed.size() >= count);
     assertThat(publisher.confirmed).hasSize(count).doesNotHaveDuplicates();
     assertThat(leaseTablePages()).as("pages of %s_lease after %d batches", table, count / 10).isLessThanOrEqualTo(4);
+  }
+
+  @Test
+  void concurrentWorkersEachClaimAFullBatchWhileRowsLast() throws Exception {
+    // Regression: without turns, a claim whose snapshot predated another worker's commit locked that worker's
+    // rows and had to drop them again; four workers claiming 1000 rows each lost up to half of a batch that way.
+    Outbox outbox = outbox();
+    int batch = 500;
+    int count = 20 * batch;
+    List<OutboxMessage> enqueued = IntStream.range(0, count)
+        .mapToObj(i -> OutboxMessage.of("orders", null, new byte[1024])).toList();
+    for (int from = 0; from < count; from += 1000) {
+      enqueueCommitted(outbox, enqueued.subList(from, from + 1000));
+    }
+    List<Integer> batchSizes = new CopyOnWriteArrayList<>();
+    MessagePublisher slowBroker = messages -> {
+      batchSizes.add(messages.size());
+      // Confirms arrive later, as from a broker, so the four workers' claims overlap.
+      return CompletableFuture.supplyAsync(() -> messages.stream().map(m -> PublishOutcome.confirmed(m.id())).toList(),
+          CompletableFuture.delayedExecutor(20, TimeUnit.MILLISECONDS));
+    };
+    started(OutboxRelay.builder(outbox, slowBroker).batchSize(batch).concurrency(4).build());
+    await().atMost(Duration.ofMinutes(1)).until(() -> batchSizes.stream().mapToInt(Integer::intValue).sum() >= count);
+    assertThat(batchSizes).as("batch sizes").hasSize(count / batch).containsOnly(batch);
   }
 
   private long leaseTablePages() throws SQLException {

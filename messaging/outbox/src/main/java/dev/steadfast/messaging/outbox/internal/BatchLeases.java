@@ -17,12 +17,17 @@ package dev.steadfast.messaging.outbox.internal;
  *   <li>A claim first reaps expired leases ({@link #reapExpired}): deletes their slots and counts an attempt for
  *       each of their rows (the relay that held them crashed or stalled mid-batch). A row in any remaining lease
  *       is not claimable, so a lease that exists is held by exactly one relay.
+ *   <li>Claims take turns: each first takes a transaction-level advisory lock for the table ({@link
+ *       #serializeClaims}), held until its commit, so the next claim's snapshot sees this one's lease. (Without
+ *       the turns, four workers claiming 1000 rows each were seen to lose up to half of a batch to the conflicts
+ *       below; a claim takes milliseconds, a broker's confirms for its batch a hundred times that.)
  *   <li>The claim ({@link #claim}) locks claimable rows, skipping locked ones, and writes its lease into its slot
- *       in the same statement. Its snapshot may predate another relay's lease committed while it ran, whose rows
- *       it can then lock (they were only locked, never updated, so PostgreSQL does not re-check them); the next
- *       statement, {@link #conflicts}, has a fresh snapshot that sees every such lease, and the claim drops those
- *       rows ({@link #dropFromLease}). The other relay's own check ran before its commit and so before this claim
- *       could lock its rows: it never sees this claim's lease, and the row stays with exactly one of them.
+ *       in the same statement. Should its snapshot predate another relay's lease committed while it ran (a relay
+ *       that does not take turns), it can lock that lease's rows (they were only locked, never updated, so
+ *       PostgreSQL does not re-check them); the next statement, {@link #conflicts}, has a fresh snapshot that sees
+ *       every such lease, and the claim drops those rows ({@link #dropFromLease}). The other relay's own check ran
+ *       before its commit and so before this claim could lock its rows: it never sees this claim's lease, and the
+ *       row stays with exactly one of them.
  *   <li>A settlement first clears its lease ({@link #clearLease}): one row updated means the lease was still
  *       held, and then (and only then) retries, parks and releases are written; zero means a reaper took the
  *       lease (and counted the attempt), so they are skipped. Confirmed rows are deleted (or marked sent) either
@@ -53,6 +58,7 @@ package dev.steadfast.messaging.outbox.internal;
  * @param leaseTable the lease table
  * @param createLeaseTable creates the lease table if missing
  * @param beginTransaction the first statements of a claim or settlement transaction (see "Transactions")
+ * @param serializeClaims waits for the table's claim turn, until the transaction ends; returns one row
  * @param reapExpired deletes leases that ended and counts an attempt for their rows; parameter: now
  * @param conflicts the sequence numbers of the lease {@code token} that another lease holds; parameters: token, token
  * @param dropFromLease removes an array of sequence numbers from a lease; parameters: the array, token
@@ -66,6 +72,7 @@ public record BatchLeases(
     String leaseTable,
     String createLeaseTable,
     String beginTransaction,
+    String serializeClaims,
     String reapExpired,
     String conflicts,
     String dropFromLease,
@@ -103,6 +110,8 @@ public record BatchLeases(
         "SET TRANSACTION ISOLATION LEVEL READ COMMITTED; SET LOCAL synchronous_commit = off;"
             + " SET LOCAL enable_sort = off; SET LOCAL enable_bitmapscan = off;"
             + " SET LOCAL plan_cache_mode = force_generic_plan; SET LOCAL jit = off",
+        // The table name is a validated identifier, so it can stand in a literal.
+        "SELECT pg_advisory_xact_lock(hashtext('steadfast.outbox.claim:" + table + "'))",
         "WITH expired AS (DELETE FROM " + leases + " WHERE lease_until <= ? RETURNING seqs) UPDATE " + table
             + " SET attempts = attempts + 1 WHERE seq IN (SELECT unnest(seqs) FROM expired)",
         "SELECT DISTINCT u FROM " + leases + " l CROSS JOIN LATERAL unnest(l.seqs) u WHERE l.token <> ?"

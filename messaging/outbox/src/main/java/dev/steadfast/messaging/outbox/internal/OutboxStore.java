@@ -304,8 +304,8 @@ public final class OutboxStore {
         script.append(keepSent ? markSentArray : deleteSentArray()).append("; ");
       }
     }
-    script.append(batch.reapExpired()).append("; ").append(batch.claim(limit)).append("; ")
-        .append(batch.conflicts());
+    script.append(batch.serializeClaims()).append("; ").append(batch.reapExpired()).append("; ")
+        .append(batch.claim(limit)).append("; ").append(batch.conflicts());
     List<Claimed> claimed = new ArrayList<>(Math.min(limit, 1024));
     List<Long> conflicts = new ArrayList<>();
     try (PreparedStatement statement = connection.prepareStatement(script.toString())) {
@@ -332,19 +332,19 @@ public final class OutboxStore {
         if (isResultSet) {
           try (ResultSet row = statement.getResultSet()) {
             while (row.next()) {
-              if (resultSets == 0) {
+              if (resultSets == 1) {
                 claimed.add(claimed(row, 0));
-              } else {
+              } else if (resultSets == 2) {
                 conflicts.add(row.getLong(1));
-              }
+              } // result set 0: the claim turn's one row
             }
           }
           resultSets++;
         }
         isResultSet = statement.getMoreResults();
       }
-      if (resultSets != 2) {
-        throw new SQLException("the claim script returned " + resultSets + " result sets, expected 2");
+      if (resultSets != 3) {
+        throw new SQLException("the claim script returned " + resultSets + " result sets, expected 3");
       }
     }
     if (!conflicts.isEmpty()) {

@@ -31,8 +31,20 @@ final class JsonObject extends AbstractMap<String, Object> {
   }
 
   private int indexOf(@Nullable Object name) {
+    if (name == null) {
+      return -1;
+    }
+    // Identity first: known names are shared instances, and equal to the callers' literals. Then the cached
+    // hash codes, so that a miss costs no character comparisons.
     for (int i = 0; i < size; i++) {
-      if (names[i].equals(name)) {
+      if (names[i] == name) {
+        return i;
+      }
+    }
+    int hash = name.hashCode();
+    for (int i = 0; i < size; i++) {
+      String n = names[i];
+      if (n.hashCode() == hash && n.equals(name)) {
         return i;
       }
     }

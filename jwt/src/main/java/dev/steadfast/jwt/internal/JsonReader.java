@@ -36,10 +36,18 @@ final class JsonReader {
    * Member names of JOSE headers, JWT claims, JWKs and token responses, returned as these instances: no
    * allocation for them, and lookups in {@link JsonObject} match on identity.
    */
-  private static final String[][] KNOWN_NAMES_BY_LENGTH = knownNames("alg", "typ", "kid", "cty", "crit", "jku",
+  private static final @Nullable String[] KNOWN_SLOTS = knownSlots("alg", "typ", "kid", "cty", "crit", "jku",
       "jwk", "x5u", "x5c", "x5t", "x5t#S256", "zip", "b64", "enc", "iss", "sub", "aud", "exp", "nbf", "iat", "jti",
       "scope", "scp", "azp", "client_id", "nonce", "kty", "use", "key_ops", "crv", "keys", "n", "e", "x", "y", "d",
       "k", "access_token", "token_type", "expires_in");
+  /** {@link #KNOWN_SLOTS} as ASCII bytes, null where a slot is empty. */
+  private static final byte[] @Nullable [] KNOWN_BYTES = knownBytes(KNOWN_SLOTS);
+  private static final int[] KNOWN_HASHES = knownHashes(KNOWN_SLOTS);
+  /** The known names of up to eight bytes, by their bytes packed into a long, for {@link #knownShortName}. */
+  private static final @Nullable String[] SHORT_SLOTS = shortSlots(KNOWN_SLOTS);
+  private static final long[] SHORT_PACKED = packAll(SHORT_SLOTS);
+  /** The known names by content, for names that came with escapes. */
+  private static final Map<String, String> KNOWN_BY_CONTENT = knownByContent(KNOWN_SLOTS);
 
   private static final JsonObject EMPTY = new JsonObject(new String[0], new Object[0], 0);
 
@@ -129,8 +137,10 @@ final class JsonReader {
         throw invalid();
       }
       Object value = value(next(), depth + 1);
+      int hash = name.hashCode();
       for (int i = 0; i < size; i++) {
-        if (names[i].equals(name)) {
+        String other = names[i];
+        if (other.hashCode() == hash && other.equals(name)) {
           throw duplicate();
         }
       }
@@ -249,10 +259,14 @@ final class JsonReader {
     if (pos >= end) {
       throw invalid();
     }
+    long value = 0;
     if (in[pos] == '0') {
       pos++;
     } else if (in[pos] >= '1' && in[pos] <= '9') {
-      skipDigits();
+      // the value is only used for up to 18 digits, which cannot overflow
+      while (pos < end && in[pos] >= '0' && in[pos] <= '9') {
+        value = value * 10 + (in[pos++] - '0');
+      }
     } else {
       throw invalid();
     }
@@ -275,11 +289,7 @@ final class JsonReader {
       throw malformed(what, " has a number longer than " + MAX_NUMBER_LENGTH);
     }
     if (!fraction && digits <= 18) {
-      long v = 0;
-      for (int i = digitsStart; i < pos; i++) {
-        v = v * 10 + (in[i] - '0');
-      }
-      return negative ? -v : v;
+      return negative ? -value : value;
     }
     String text = new String(in, start, pos - start, StandardCharsets.ISO_8859_1);
     try {
@@ -310,8 +320,11 @@ final class JsonReader {
     }
   }
 
-  /** The string whose opening quote was just consumed; names that are known come back as shared instances. */
+  /** The string whose opening quote was just consumed. */
   private String string(int maxLength, boolean name) {
+    if (name) {
+      return name();
+    }
     int start = pos;
     // fast path: printable ASCII without escapes; anything below 0x20 or above 0x7e (negative) leaves it
     while (pos < end) {
@@ -319,15 +332,9 @@ final class JsonReader {
       if (b == '"') {
         int length = pos - start;
         if (length > maxLength) {
-          throw tooLong(name);
+          throw tooLong(false);
         }
         pos++;
-        if (name) {
-          String known = knownName(start, length);
-          if (known != null) {
-            return known;
-          }
-        }
         return new String(in, start, length, StandardCharsets.ISO_8859_1);
       }
       if (b < 0x20 || b == '\\') {
@@ -335,7 +342,35 @@ final class JsonReader {
       }
       pos++;
     }
-    return slowString(start, maxLength, name);
+    return slowString(start, maxLength, false);
+  }
+
+  /** A member name, as {@link #string}; a known name comes back as its shared instance. */
+  private String name() {
+    int start = pos;
+    int hash = 0;
+    // the first eight bytes, one per byte of the long: unique for names of up to eight printable bytes
+    long packed = 0;
+    while (pos < end) {
+      byte b = in[pos];
+      if (b == '"') {
+        int length = pos - start;
+        if (length > MAX_NAME_LENGTH) {
+          throw tooLong(true);
+        }
+        pos++;
+        String known = length <= 8 ? knownShortName(packed) : knownName(hash, start, length);
+        return known != null ? known : new String(in, start, length, StandardCharsets.ISO_8859_1);
+      }
+      if (b < 0x20 || b == '\\') {
+        break;
+      }
+      // String.hashCode() of the ASCII name so far
+      hash = 31 * hash + b;
+      packed = packed << 8 | b;
+      pos++;
+    }
+    return slowString(start, MAX_NAME_LENGTH, true);
   }
 
   private JwtException tooLong(boolean name) {
@@ -368,7 +403,9 @@ final class JsonReader {
         throw tooLong(name);
       }
     }
-    return sb.toString();
+    String result = sb.toString();
+    // so that every known name, however it was written, is the shared instance (see #object's duplicate check)
+    return name ? KNOWN_BY_CONTENT.getOrDefault(result, result) : result;
   }
 
   private void escape(StringBuilder sb) {
@@ -458,43 +495,115 @@ final class JsonReader {
     sb.appendCodePoint(cp);
   }
 
-  private @Nullable String knownName(int start, int length) {
-    if (length >= KNOWN_NAMES_BY_LENGTH.length) {
-      return null;
-    }
-    for (String known : KNOWN_NAMES_BY_LENGTH[length]) {
-      if (matches(known, start, length)) {
+  /** The shared instance for a known name of up to eight bytes packed as {@link #name} packs it, or null. */
+  private static @Nullable String knownShortName(long packed) {
+    int slot = SHORT_SLOTS.length - 1;
+    for (int i = spread(Long.hashCode(packed)) & slot; ; i = (i + 1) & slot) {
+      String known = SHORT_SLOTS[i];
+      if (known == null || SHORT_PACKED[i] == packed) {
         return known;
       }
     }
-    return null;
   }
 
-  private boolean matches(String known, int start, int length) {
-    for (int i = 0; i < length; i++) {
-      if (in[start + i] != known.charAt(i)) {
+  private static long pack(String name) {
+    long packed = 0;
+    for (int i = 0; i < name.length(); i++) {
+      packed = packed << 8 | name.charAt(i);
+    }
+    return packed;
+  }
+
+  /**
+   * The shared instance for the ASCII name in {@code in[start, start + length)} whose {@code String.hashCode()}
+   * is {@code hash}, or null if it is not a known one.
+   */
+  private @Nullable String knownName(int hash, int start, int length) {
+    int slot = KNOWN_SLOTS.length - 1;
+    for (int i = spread(hash) & slot; ; i = (i + 1) & slot) {
+      byte[] known = KNOWN_BYTES[i];
+      if (known == null) {
+        return null;
+      }
+      if (KNOWN_HASHES[i] == hash && known.length == length && sameBytes(known, start)) {
+        return KNOWN_SLOTS[i];
+      }
+    }
+  }
+
+  private boolean sameBytes(byte[] known, int start) {
+    for (int i = 0; i < known.length; i++) {
+      if (known[i] != in[start + i]) {
         return false;
       }
     }
     return true;
   }
 
-  private static String[][] knownNames(String... names) {
-    int longest = 0;
+  private static int spread(int h) {
+    return h ^ (h >>> 7) ^ (h >>> 16);
+  }
+
+  private static @Nullable String[] knownSlots(String... names) {
+    @Nullable String[] slots = new String[128];
     for (String n : names) {
-      longest = Math.max(longest, n.length());
+      int slot = slots.length - 1;
+      int i = spread(n.hashCode()) & slot;
+      while (slots[i] != null) {
+        i = (i + 1) & slot;
+      }
+      slots[i] = n;
     }
-    List<List<String>> byLength = new ArrayList<>();
-    for (int i = 0; i <= longest; i++) {
-      byLength.add(new ArrayList<>());
+    return slots;
+  }
+
+  private static Map<String, String> knownByContent(String[] slots) {
+    Map<String, String> map = new java.util.HashMap<>();
+    for (String n : slots) {
+      if (n != null) {
+        map.put(n, n);
+      }
     }
+    return Map.copyOf(map);
+  }
+
+  private static @Nullable String[] shortSlots(@Nullable String[] names) {
+    @Nullable String[] slots = new String[128];
     for (String n : names) {
-      byLength.get(n.length()).add(n);
+      if (n != null && n.length() <= 8) {
+        int slot = slots.length - 1;
+        int i = spread(Long.hashCode(pack(n))) & slot;
+        while (slots[i] != null) {
+          i = (i + 1) & slot;
+        }
+        slots[i] = n;
+      }
     }
-    String[][] out = new String[longest + 1][];
-    for (int i = 0; i <= longest; i++) {
-      out[i] = byLength.get(i).toArray(new String[0]);
+    return slots;
+  }
+
+  private static long[] packAll(@Nullable String[] slots) {
+    long[] out = new long[slots.length];
+    for (int i = 0; i < slots.length; i++) {
+      out[i] = slots[i] == null ? 0 : pack(slots[i]);
     }
     return out;
   }
+
+  private static int[] knownHashes(@Nullable String[] slots) {
+    int[] out = new int[slots.length];
+    for (int i = 0; i < slots.length; i++) {
+      out[i] = slots[i] == null ? 0 : slots[i].hashCode();
+    }
+    return out;
+  }
+
+  private static byte[] @Nullable [] knownBytes(@Nullable String[] slots) {
+    byte[][] out = new byte[slots.length][];
+    for (int i = 0; i < slots.length; i++) {
+      out[i] = slots[i] == null ? null : slots[i].getBytes(StandardCharsets.US_ASCII);
+    }
+    return out;
+  }
+
 }

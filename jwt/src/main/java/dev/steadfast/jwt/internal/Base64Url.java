@@ -1,6 +1,7 @@
 package dev.steadfast.jwt.internal;
 
 import dev.steadfast.jwt.JwtException;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Base64;
 
@@ -135,15 +136,18 @@ public final class Base64Url {
     if (last < 0 || (rem == 2 && (last & 0x0f) != 0) || (rem == 3 && (last & 0x03) != 0)) {
       throw malformed(what);
     }
-    byte[] out = new byte[len / 4 * 3 + (rem == 0 ? 0 : rem - 1)];
+    int expectedLength = len / 4 * 3 + (rem == 0 ? 0 : rem - 1);
     try {
-      if (JDK_DECODER.decode(Arrays.copyOfRange(src, from, to), out) != out.length) {
+      // a wrapped array is decoded in place, without the copy decode(byte[], byte[]) would need
+      ByteBuffer decoded = JDK_DECODER.decode(ByteBuffer.wrap(src, from, len));
+      if (decoded.remaining() != expectedLength || decoded.arrayOffset() != 0 || decoded.position() != 0) {
         throw malformed(what);
       }
+      byte[] out = decoded.array();
+      return out.length == expectedLength ? out : Arrays.copyOf(out, expectedLength);
     } catch (IllegalArgumentException e) {
       throw malformed(what);
     }
-    return out;
   }
 
   /** Decodes a whole string strictly. */

@@ -56,6 +56,8 @@ final class JsonReader {
   private final int maxDepth;
   private final String what;
   private int pos;
+  /** Whether the name just read is a known one (its shared instance); set by {@link #name}. */
+  private boolean lastNameKnown;
 
   private JsonReader(byte[] in, int from, int to, int maxDepth, String what) {
     this.in = in;
@@ -133,16 +135,13 @@ final class JsonReader {
         throw invalid();
       }
       String name = string(MAX_NAME_LENGTH, true);
+      boolean known = lastNameKnown;
       if (next() != ':') {
         throw invalid();
       }
       Object value = value(next(), depth + 1);
-      int hash = name.hashCode();
-      for (int i = 0; i < size; i++) {
-        String other = names[i];
-        if (other.hashCode() == hash && other.equals(name)) {
-          throw duplicate();
-        }
+      if (isDuplicate(names, size, name, known)) {
+        throw duplicate();
       }
       if (size == names.length) {
         if (size == JsonObject.MAX_MEMBERS) {
@@ -162,6 +161,31 @@ final class JsonReader {
       }
       c = next();
     }
+  }
+
+  /**
+   * Whether {@code name} is among {@code names[0, size)}. A known name is always its shared instance, however
+   * it was written (see {@link #name} and {@link #slowString}), so an equal earlier name is the same instance
+   * and identity decides; any other name is compared by hash and content.
+   */
+  @SuppressWarnings("ReferenceEquality")
+  private static boolean isDuplicate(String[] names, int size, String name, boolean known) {
+    if (known) {
+      for (int i = 0; i < size; i++) {
+        if (names[i] == name) {
+          return true;
+        }
+      }
+      return false;
+    }
+    int hash = name.hashCode();
+    for (int i = 0; i < size; i++) {
+      String other = names[i];
+      if (other.hashCode() == hash && other.equals(name)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Goes on with a {@code LinkedHashMap} once an object has more than {@link JsonObject#MAX_MEMBERS} members. */
@@ -360,6 +384,7 @@ final class JsonReader {
         }
         pos++;
         String known = length <= 8 ? knownShortName(packed) : knownName(hash, start, length);
+        lastNameKnown = known != null;
         return known != null ? known : new String(in, start, length, StandardCharsets.ISO_8859_1);
       }
       if (b < 0x20 || b == '\\') {
@@ -404,8 +429,13 @@ final class JsonReader {
       }
     }
     String result = sb.toString();
-    // so that every known name, however it was written, is the shared instance (see #object's duplicate check)
-    return name ? KNOWN_BY_CONTENT.getOrDefault(result, result) : result;
+    if (!name) {
+      return result;
+    }
+    // so that every known name, however it was written, is the shared instance (see isDuplicate)
+    String known = KNOWN_BY_CONTENT.get(result);
+    lastNameKnown = known != null;
+    return known != null ? known : result;
   }
 
   private void escape(StringBuilder sb) {

@@ -92,6 +92,16 @@ class JsonReaderTest {
   }
 
   @Test
+  void refusesDuplicatesOfKnownNamesWrittenWithEscapes() {
+    refused("{\"exp\":1,\"\\u0065xp\":2}");
+    refused("{\"\\u0065xp\":1,\"exp\":2}");
+    refused("{\"\\u0065xp\":1,\"e\\u0078p\":2}");
+    refused("{\"access_token\":1,\"access\\u005ftoken\":2}");
+    refused("{\"custom\":1,\"cust\\u006fm\":2}");
+    assertThat(read("{\"\\u0065xp\":1}").keySet().iterator().next()).isSameAs("exp");
+  }
+
+  @Test
   void refusesNestingDeeperThanTheLimit() {
     assertThat(read("{\"a\":" + "[".repeat(DEPTH - 1) + "]".repeat(DEPTH - 1) + "}")).hasSize(1);
     refused("{\"a\":" + "[".repeat(DEPTH) + "]".repeat(DEPTH) + "}");

@@ -67,9 +67,12 @@ final class JwsCrypto {
   static boolean verify(JwtKey key, JwsAlgorithm alg, byte[] input, int inputLength, byte[] sig) {
     try {
       if (alg.isSymmetric()) {
-        Mac mac = key.mac(alg);
+        JwtKey.HmacState hmac = key.hmac(alg);
+        Mac mac = hmac.mac;
         mac.update(input, 0, inputLength);
-        byte[] expected = mac.doFinal();
+        // the thread's buffer: no other code runs between this and the comparison
+        byte[] expected = hmac.expected;
+        mac.doFinal(expected, 0);
         return sig.length == expected.length && MessageDigest.isEqual(expected, sig);
       }
       Key k = key.verificationKey();

@@ -40,7 +40,7 @@ public final class JwtKey {
   private final @Nullable Key signingKey;
   private final int keyBits;
   private final @Nullable BigInteger ecOrder;
-  private final @Nullable ThreadLocal<EnumMap<JwsAlgorithm, Mac>> macs;
+  private final @Nullable ThreadLocal<EnumMap<JwsAlgorithm, HmacState>> macs;
 
   private JwtKey(@Nullable String keyId, Set<JwsAlgorithm> algorithms, @Nullable Key verificationKey,
       @Nullable Key signingKey, int keyBits, @Nullable BigInteger ecOrder) {
@@ -221,20 +221,39 @@ public final class JwtKey {
     return ecOrder;
   }
 
+  /**
+   * One thread's initialised {@link Mac} for one algorithm, and a buffer of the MAC's length for the value a
+   * verification expects, so that verifying allocates neither.
+   */
+  static final class HmacState {
+    final Mac mac;
+    final byte[] expected;
+
+    HmacState(Mac mac) {
+      this.mac = mac;
+      this.expected = new byte[mac.getMacLength()];
+    }
+  }
+
   /** The calling thread's initialised Mac for an HMAC key; callers must not keep it. */
   Mac mac(JwsAlgorithm alg) {
-    ThreadLocal<EnumMap<JwsAlgorithm, Mac>> m = macs;
+    return hmac(alg).mac;
+  }
+
+  /** The calling thread's {@link HmacState} for an HMAC key; callers must not keep it. */
+  HmacState hmac(JwsAlgorithm alg) {
+    ThreadLocal<EnumMap<JwsAlgorithm, HmacState>> m = macs;
     Key secret = verificationKey;
     if (m == null || secret == null) {
       throw new IllegalStateException("not an HMAC key");
     }
-    EnumMap<JwsAlgorithm, Mac> perThread = m.get();
-    Mac mac = perThread.get(alg);
-    if (mac == null) {
-      mac = newMac(alg, secret);
-      perThread.put(alg, mac);
+    EnumMap<JwsAlgorithm, HmacState> perThread = m.get();
+    HmacState state = perThread.get(alg);
+    if (state == null) {
+      state = new HmacState(newMac(alg, secret));
+      perThread.put(alg, state);
     }
-    return mac;
+    return state;
   }
 
   /** Describes the key by type, id and algorithms, never by material. */

@@ -216,9 +216,10 @@ public final class JwtVerifier {
       throw new JwtException(JwtException.Reason.MALFORMED, "header is longer than " + maxHeaderBytes);
     }
     // The token's bytes: the signing input for the MAC or signature, and what the segments are decoded from.
-    // A non-ASCII char becomes '?' (not base64url, so refused below) unless it is half of a surrogate pair,
-    // which changes the length.
-    byte[] input = token.getBytes(StandardCharsets.US_ASCII);
+    // UTF-8 rather than US-ASCII: the JDK copies an ASCII string's bytes after one vectorised check, where its
+    // US-ASCII encoder tests every byte. A non-ASCII char becomes two or more bytes, which changes the length,
+    // except a lone surrogate, which becomes '?' (not base64url, so refused below).
+    byte[] input = token.getBytes(StandardCharsets.UTF_8);
     if (input.length != length) {
       throw new JwtException(JwtException.Reason.MALFORMED, "token is not ASCII");
     }

@@ -67,6 +67,32 @@ class JwtProperties {
     assertThat(fromBytes).isEqualTo(fromString);
   }
 
+  /** The same from the length on which the byte decoder hands segments to the JDK decoder. */
+  @Property(tries = 3000)
+  void byteAndStringBase64UrlDecodersAgreeOnLongSegments(@ForAll("longBase64UrlLike") String text) {
+    String fromString = outcome(() -> Base64Url.decode(text, "x"));
+    String fromBytes = outcome(() -> Base64Url.decode(text.getBytes(StandardCharsets.US_ASCII), 0, text.length(), "x"));
+    assertThat(fromBytes).isEqualTo(fromString);
+  }
+
+  /** Mostly valid base64url of 60-200 characters, with padding, foreign characters and wrong lengths mixed in. */
+  @Provide
+  Arbitrary<String> longBase64UrlLike() {
+    Arbitrary<Character> alphabet = Arbitraries.of(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".chars().mapToObj(c -> (char) c).toList());
+    Arbitrary<String> valid = alphabet.list().ofMinSize(60).ofMaxSize(200)
+        .map(l -> l.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining()));
+    Arbitrary<String> foreign = Arbitraries.of("=", "==", "+", "/", " ", "\n", "?", "\u00e9", "A");
+    return Combinators.combine(valid, foreign, Arbitraries.integers().between(0, 199),
+        Arbitraries.integers().between(0, 3))
+        .as((v, f, at, mode) -> switch (mode) {
+          case 0 -> v;
+          case 1 -> v.substring(0, Math.min(at, v.length())) + f + v.substring(Math.min(at, v.length()));
+          case 2 -> v + f;
+          default -> v.substring(0, v.length() - 1) + f;
+        });
+  }
+
   private static String outcome(java.util.function.Supplier<byte[]> decode) {
     try {
       return java.util.HexFormat.of().formatHex(decode.get());

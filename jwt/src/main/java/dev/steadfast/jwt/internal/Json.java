@@ -2,25 +2,20 @@ package dev.steadfast.jwt.internal;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadConstraints;
 import dev.steadfast.jwt.JwtException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Strict JSON for JOSE: duplicate member names, trailing content, excessive nesting and over-long input are
- * refused. Values become {@code Map<String, Object>} (insertion order), {@code List}, {@code String},
+ * refused (read by {@link JsonReader}; Jackson only writes). Values become {@code Map<String, Object>}
+ * (insertion order), {@code List}, {@code String},
  * {@code Long} or {@code BigInteger}, {@code Double} or {@code BigDecimal}, {@code Boolean} and
  * {@link #NULL}. Thread-safe.
  */
@@ -33,15 +28,7 @@ public final class Json {
     }
   };
 
-  // Duplicate member names are detected by readObject while it collects the names, not by Jackson's
-  // STRICT_DUPLICATE_DETECTION, which allocates a detector and a HashSet per object.
-  private static final JsonFactory FACTORY = JsonFactory.builder()
-      .streamReadConstraints(StreamReadConstraints.builder()
-          .maxNestingDepth(64)
-          .maxNumberLength(64)
-          .maxStringLength(1 << 20)
-          .build())
-      .build();
+  private static final JsonFactory FACTORY = new JsonFactory();
 
   private Json() {}
 
@@ -52,111 +39,20 @@ public final class Json {
    *     {@code maxDepth}
    */
   public static Map<String, Object> parseObject(byte[] bytes, int maxDepth, String what) {
-    try (JsonParser p = FACTORY.createParser(bytes)) {
-      if (p.nextToken() != JsonToken.START_OBJECT) {
-        throw new JwtException(JwtException.Reason.MALFORMED, what + " is not a JSON object");
-      }
-      @SuppressWarnings("unchecked")
-      Map<String, Object> result = (Map<String, Object>) read(p, 1, maxDepth, what);
-      if (p.nextToken() != null) {
-        throw new JwtException(JwtException.Reason.MALFORMED, what + " has content after the JSON object");
-      }
-      return result;
-    } catch (IOException | RuntimeException e) {
+    return parseObject(bytes, 0, bytes.length, maxDepth, what);
+  }
+
+  /** Parses {@code bytes[from, to)} as one JSON object, as {@link #parseObject(byte[], int, String)} does. */
+  public static Map<String, Object> parseObject(byte[] bytes, int from, int to, int maxDepth, String what) {
+    try {
+      return JsonReader.readObject(bytes, from, to, maxDepth, what);
+    } catch (RuntimeException e) {
       if (e instanceof JwtException jwt) {
         throw jwt;
       }
-      // Jackson's message may quote input; keep only the kind of failure.
+      // fail closed on anything unforeseen, without quoting the input
       throw new JwtException(JwtException.Reason.MALFORMED, what + " is not valid JSON ("
           + e.getClass().getSimpleName() + ")");
-    }
-  }
-
-  private static Object read(JsonParser p, int depth, int maxDepth, String what) throws IOException {
-    JsonToken t = p.currentToken();
-    if (t == null) {
-      throw new JwtException(JwtException.Reason.MALFORMED, what + " ends early");
-    }
-    return switch (t) {
-      case START_OBJECT -> readObject(p, depth, maxDepth, what);
-      case START_ARRAY -> readArray(p, depth, maxDepth, what);
-      case VALUE_STRING -> p.getText();
-      case VALUE_NUMBER_INT -> p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
-          ? p.getBigIntegerValue()
-          : (Object) p.getLongValue();
-      case VALUE_NUMBER_FLOAT -> readDecimal(p);
-      case VALUE_TRUE -> true;
-      case VALUE_FALSE -> false;
-      case VALUE_NULL -> NULL;
-      default -> throw new JwtException(JwtException.Reason.MALFORMED, what + " has an unexpected JSON token");
-    };
-  }
-
-  private static Object readObject(JsonParser p, int depth, int maxDepth, String what) throws IOException {
-    checkDepth(depth, maxDepth, what);
-    String[] names = new String[JsonObject.MAX_MEMBERS];
-    Object[] values = new Object[JsonObject.MAX_MEMBERS];
-    int size = 0;
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String name = p.currentName();
-      p.nextToken();
-      if (size == JsonObject.MAX_MEMBERS) {
-        return readLargeObject(p, names, values, name, depth, maxDepth, what);
-      }
-      for (int i = 0; i < size; i++) {
-        if (names[i].equals(name)) {
-          throw duplicate(what);
-        }
-      }
-      names[size] = name;
-      values[size++] = read(p, depth + 1, maxDepth, what);
-    }
-    return new JsonObject(names, values, size);
-  }
-
-  /** Goes on with a {@code LinkedHashMap} once an object has more than {@link JsonObject#MAX_MEMBERS} members. */
-  private static Object readLargeObject(JsonParser p, String[] names, Object[] values, String name, int depth,
-      int maxDepth, String what) throws IOException {
-    Map<String, Object> map = new LinkedHashMap<>();
-    for (int i = 0; i < names.length; i++) {
-      map.put(names[i], values[i]);
-    }
-    String next = name;
-    while (true) {
-      // values are never null (JSON null is NULL), so a non-null answer means the name came before
-      if (map.put(next, read(p, depth + 1, maxDepth, what)) != null) {
-        throw duplicate(what);
-      }
-      if (p.nextToken() != JsonToken.FIELD_NAME) {
-        return Collections.unmodifiableMap(map);
-      }
-      next = p.currentName();
-      p.nextToken();
-    }
-  }
-
-  private static JwtException duplicate(String what) {
-    return new JwtException(JwtException.Reason.MALFORMED, what + " has a duplicate member name");
-  }
-
-  private static Object readArray(JsonParser p, int depth, int maxDepth, String what) throws IOException {
-    checkDepth(depth, maxDepth, what);
-    List<Object> list = new ArrayList<>();
-    while (p.nextToken() != JsonToken.END_ARRAY) {
-      list.add(read(p, depth + 1, maxDepth, what));
-    }
-    return Collections.unmodifiableList(list);
-  }
-
-  private static Object readDecimal(JsonParser p) throws IOException {
-    BigDecimal d = p.getDecimalValue();
-    double dv = d.doubleValue();
-    return Double.isFinite(dv) && new BigDecimal(dv).compareTo(d) == 0 ? (Object) dv : d;
-  }
-
-  private static void checkDepth(int depth, int maxDepth, String what) {
-    if (depth > maxDepth) {
-      throw new JwtException(JwtException.Reason.MALFORMED, what + " is nested deeper than " + maxDepth);
     }
   }
 

@@ -11,10 +11,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A small parsed JSON object: an immutable, thread-safe map of its members in document order, kept as two
- * arrays. A JWT header or claims set has a handful of members, so a linear scan (member names are interned by
- * Jackson, so {@code equals} usually matches on identity) costs less than hashing and allocates far less than
- * a {@code LinkedHashMap}. {@link Json} uses it up to {@link #MAX_MEMBERS} members and a {@code LinkedHashMap}
- * beyond, so lookups never degrade to long scans.
+ * arrays. A JWT header or claims set has a handful of members, so a linear scan (the usual member names are
+ * shared instances from {@link JsonReader}, so {@code equals} usually matches on identity) costs less than
+ * hashing and allocates far less than a {@code LinkedHashMap}. {@link JsonReader} uses it up to
+ * {@link #MAX_MEMBERS} members and a {@code LinkedHashMap} beyond, so lookups never degrade to long scans.
  */
 final class JsonObject extends AbstractMap<String, Object> {
   static final int MAX_MEMBERS = 16;
@@ -31,8 +31,20 @@ final class JsonObject extends AbstractMap<String, Object> {
   }
 
   private int indexOf(@Nullable Object name) {
+    if (name == null) {
+      return -1;
+    }
+    // Identity first: known names are shared instances, and equal to the callers' literals. Then the cached
+    // hash codes, so that a miss costs no character comparisons.
     for (int i = 0; i < size; i++) {
-      if (names[i].equals(name)) {
+      if (names[i] == name) {
+        return i;
+      }
+    }
+    int hash = name.hashCode();
+    for (int i = 0; i < size; i++) {
+      String n = names[i];
+      if (n.hashCode() == hash && n.equals(name)) {
         return i;
       }
     }

@@ -27,11 +27,11 @@ import org.jspecify.annotations.Nullable;
  * <p>Row states: {@code status} 0 pending, 1 sent (kept only with a retention), 2 parked. A pending row is
  * claimable once {@code available_at} has passed and no lease holds it. Leases come in two kinds, by dialect:
  * per row, where a claim sets {@code available_at} to the end of the lease and stamps a lease token on each row;
- * or per batch ({@link BatchLeases}, PostgreSQL), where a claim writes the batch's lease into a slot row of a lease
- * table and leaves the outbox rows as they are. Either way a crashed relay's rows come back when the lease expires, and settlements
- * that retry, park or release a row apply only while the lease is still held, so a relay whose lease ran out
- * cannot undo the work of the relay that took over; marking a row sent does not check (the message was
- * confirmed, whoever holds the row now).
+ * or per batch ({@link BatchLeases}, PostgreSQL), where a claim writes the batch's lease into a slot row of a
+ * lease table and leaves the outbox rows as they are. Either way a crashed relay's rows come back when the lease
+ * expires, and settlements that retry, park or release a row apply only while the lease is still held, so a relay
+ * whose lease ran out cannot undo the work of the relay that took over; marking a row sent does not check (the
+ * message was confirmed, whoever holds the row now).
  */
 public final class OutboxStore {
 
@@ -259,18 +259,18 @@ public final class OutboxStore {
    */
   private List<Claimed> claimIntoLease(BatchLeases batch, int limit, long nowMillis, long leaseUntilMillis,
       String token, @Nullable Settlement previous, @Nullable String previousToken) throws SQLException {
-    Settlement prior = previousToken == null ? null : previous;
-    String priorToken = previous == null ? null : previousToken;
-    String priorSlot = priorToken == null ? null : slotsByToken.remove(priorToken);
+    String priorSlot = previous == null || previousToken == null ? null : slotsByToken.remove(previousToken);
     String slot = priorSlot != null ? priorSlot : freeSlot();
     List<Claimed> claimed;
     try {
-      claimed = inBatchTransaction(connection -> claimIntoSlot(connection, batch, limit, nowMillis,
-          leaseUntilMillis, token, slot, prior, priorToken));
+      claimed = inBatchTransaction(connection -> previous == null || previousToken == null
+          ? claimIntoSlot(connection, batch, limit, nowMillis, leaseUntilMillis, token, slot, null, "")
+          : claimIntoSlot(connection, batch, limit, nowMillis, leaseUntilMillis, token, slot, previous,
+              previousToken));
     } catch (SQLException | RuntimeException e) {
       // Nothing happened: the previous lease is still in its slot, to be settled on its own.
-      if (priorSlot != null && priorToken != null) {
-        slotsByToken.put(priorToken, priorSlot);
+      if (priorSlot != null && previousToken != null) {
+        slotsByToken.put(previousToken, priorSlot);
       } else {
         freeSlots.offer(slot);
       }
@@ -284,17 +284,18 @@ public final class OutboxStore {
     return claimed;
   }
 
+  /** The claim transaction's work; {@code prior} is the previous batch's settlement (token {@code priorToken}). */
   private List<Claimed> claimIntoSlot(Connection connection, BatchLeases batch, int limit, long nowMillis,
-      long leaseUntilMillis, String token, String slot, @Nullable Settlement prior, @Nullable String priorToken)
+      long leaseUntilMillis, String token, String slot, @Nullable Settlement prior, String priorToken)
       throws SQLException {
-    boolean settlesInScript = prior != null && priorToken != null && prior.retries.isEmpty()
-        && prior.parks.isEmpty() && prior.releases.isEmpty();
-    if (prior != null && priorToken != null && !settlesInScript) {
+    // Confirmed rows only (the common case): the settlement goes into the claim's script, one round trip.
+    boolean settlesInScript = prior != null && prior.retries.isEmpty() && prior.parks.isEmpty()
+        && prior.releases.isEmpty();
+    StringBuilder script = new StringBuilder();
+    if (prior != null && !settlesInScript) {
       beginTransaction(connection, batch);
       applyHeld(connection, batch, prior, nowMillis, priorToken);
-    }
-    StringBuilder script = new StringBuilder();
-    if (!(prior != null && priorToken != null && !settlesInScript)) {
+    } else {
       script.append(batch.beginTransaction()).append("; ");
     }
     List<Long> sent = prior != null && settlesInScript ? prior.sent : List.of();

@@ -9,7 +9,7 @@ CREATE INDEX IF NOT EXISTS steadfast_outbox_pending_key ON steadfast_outbox (msg
 
 CREATE INDEX IF NOT EXISTS steadfast_outbox_done ON steadfast_outbox (status, done_at) WHERE status <> 0;
 
-CREATE TABLE IF NOT EXISTS steadfast_outbox_lease (slot VARCHAR(36) PRIMARY KEY, token VARCHAR(36), lease_until BIGINT NOT NULL, seqs BIGINT[] NOT NULL);
+CREATE TABLE IF NOT EXISTS steadfast_outbox_lease (slot VARCHAR(36) PRIMARY KEY, token VARCHAR(36), lease_until BIGINT NOT NULL, seqs BIGINT[] NOT NULL) WITH (fillfactor = 10);
 
 CREATE TABLE IF NOT EXISTS steadfast_inbox (consumer VARCHAR(200) NOT NULL, message_id UUID NOT NULL, processed_at BIGINT NOT NULL, PRIMARY KEY (consumer, message_id));
 

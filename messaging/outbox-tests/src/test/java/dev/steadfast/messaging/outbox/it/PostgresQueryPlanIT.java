@@ -108,12 +108,52 @@ class PostgresQueryPlanIT {
     assertThat(plan).contains("$1");
     assertThat(plan).contains(TABLE + "_pending").contains(TABLE + "_pending_key")
         .doesNotContain("Seq Scan on " + TABLE + " ");
-    // The lease table (a few slot rows) is read once per claim into an array (an init plan), whatever its
-    // statistics say, never once per candidate row; and the claim is not JIT-compiled.
-    assertThat(plan).contains("InitPlan").contains("Seq Scan on " + TABLE + "_lease").doesNotContain("JIT");
+    // The lease table (a few slot rows) is read once per claim into a hash table, whatever its statistics say,
+    // never once per candidate row; and the claim is not JIT-compiled.
+    assertThat(plan).contains("hashed SubPlan").contains("Seq Scan on " + TABLE + "_lease").doesNotContain("JIT");
     assertThat(plan).contains("rows=100 loops=1");
     // 100 claimed rows: index pages, heap pages and the update; nothing proportional to the 1,000,000 rows.
     assertThat(sharedBuffers(plan)).as(plan).isLessThan(3000);
+  }
+
+  @Test
+  void theClaimLooksLeasedRowsUpInAHashTableNotOnePerLeasedRow() throws SQLException {
+    // Regression: the claim searched an array of all leased sequence numbers for every candidate row. Four workers
+    // of 1000 rows each: the fourth claim walks the other three's 3000 leased rows before its own, and each check
+    // cost 3000 comparisons (23-33 ms a claim, against 2-3 ms with the hash table).
+    String table = "plan_outbox_leased";
+    Outbox.builder(pool).table(table).dialect(DIALECT).build().createSchemaIfMissing();
+    BatchLeases leases = ((BatchLeasing) DIALECT).batchLeases(table);
+    try (Connection connection = pool.getConnection(); Statement statement = connection.createStatement()) {
+      statement.execute("INSERT INTO " + table + " (id, destination, msg_key, headers, payload, created_at,"
+          + " available_at) SELECT gen_random_uuid(), 'orders', NULL, '{}', '\\x00', i, 0"
+          + " FROM generate_series(1, 10000) i");
+      statement.execute("INSERT INTO " + table + "_lease (slot, token, lease_until, seqs) SELECT 'slot-' || w,"
+          + " 'token-' || w, 99999999, ARRAY(SELECT s FROM generate_series(w * 1000 + 1, (w + 1) * 1000) s)"
+          + " FROM generate_series(0, 2) w");
+      statement.execute("ANALYZE " + table);
+      statement.execute("ANALYZE " + table + "_lease");
+    }
+    StringBuilder plan = new StringBuilder();
+    try (Connection connection = pool.getConnection()) {
+      connection.setAutoCommit(false);
+      try (Statement statement = connection.createStatement()) {
+        statement.execute(leases.beginTransaction() + "; " + prepare(leases.claim(1000)));
+        try (ResultSet rows = statement.executeQuery(
+            "EXPLAIN (ANALYZE, BUFFERS) EXECUTE claim(50000, 'slot-3', 'token-3', 99999999)")) {
+          while (rows.next()) {
+            plan.append(rows.getString(1)).append('\n');
+          }
+        }
+      } finally {
+        connection.rollback();
+        try (Statement statement = connection.createStatement()) {
+          statement.execute("DEALLOCATE claim");
+        }
+      }
+    }
+    assertThat(plan).as("the claim's plan").contains("hashed SubPlan").doesNotContain("<> ALL")
+        .contains("Rows Removed by Filter: 3000").contains("rows=1000 loops=1");
   }
 
   @Test
@@ -157,7 +197,7 @@ class PostgresQueryPlanIT {
       }
     }
     assertThat(plan).contains("Index Scan using " + table + "_pending on").doesNotContain("Sort")
-        .doesNotContain("Bitmap").contains("rows=100 loops=1");
+        .doesNotContain("Bitmap").contains("hashed SubPlan").contains("rows=100 loops=1");
     assertThat(sharedBuffers(plan.toString())).as(plan.toString()).isLessThan(3000);
   }
 }

@@ -55,8 +55,10 @@ package dev.steadfast.messaging.outbox.internal;
  *       With the plan pinned, it asks for generic plans, saving the planning of every claim (about a third of
  *       running it), and turns JIT off, which a claim never gains from.
  * </ul>
- * The claim reads the leased sequence numbers once per statement into an array (an init plan): with a stale row
- * estimate PostgreSQL was seen to re-scan the lease list for every candidate row instead.
+ * The claim reads the leased sequence numbers once per statement into a hash table (a hashed subplan; the
+ * sequence numbers are never null, so {@code NOT IN} means what it says), and looks each candidate row up in it.
+ * An array searched per candidate cost the leased count per row: with four workers leasing 1000 rows each, a claim
+ * walks the other workers' 3000 leased rows before its own, and took 23-33 ms instead of 2-3 ms.
  *
  * @param table the outbox table
  * @param leaseTable the lease table
@@ -95,7 +97,7 @@ public record BatchLeases(
     return "WITH claimed AS ("
         + Sql.claim(table,
             "o.seq, o.id, o.destination, o.msg_key, o.headers, o.payload, o.attempts + 1 AS attempts, o.created_at",
-            "", "o.seq <> ALL (ARRAY(SELECT unnest(l.seqs) FROM " + leaseTable + " l))",
+            "", "o.seq NOT IN (SELECT unnest(l.seqs) FROM " + leaseTable + " l)",
             "LIMIT " + limit + " FOR UPDATE OF o SKIP LOCKED")
         + "), lease AS (INSERT INTO " + leaseTable + " (slot, token, lease_until, seqs) SELECT ?, ?, ?, array_agg(seq)"
         + " FROM claimed HAVING count(*) > 0 ON CONFLICT (slot) DO UPDATE SET token = EXCLUDED.token,"

@@ -9,6 +9,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.steadfast.messaging.outbox.Outbox;
 import dev.steadfast.messaging.outbox.OutboxMessage;
 import dev.steadfast.messaging.outbox.OutboxRelay;
+import dev.steadfast.messaging.outbox.spi.MessagePublisher;
 import dev.steadfast.messaging.outbox.spi.PublishOutcome;
 import dev.steadfast.messaging.rabbitmq.RabbitMqAdapter;
 import dev.steadfast.messaging.rabbitmq.RabbitMqConfig;
@@ -20,6 +21,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentNavigableMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -50,6 +52,7 @@ import org.openjdk.jmh.annotations.TearDown;
  *       {@link RabbitMqAdapter}, wait for the confirms, delete the rows), {@code relayWorkers} threads calling
  *       {@code relayOnce()};
  *       the rows are enqueued before each invocation, outside the measurement;
+ *   <li>{@code relayStarted}: the same relay as a service runs it, started with {@code relayWorkers} workers;
  *   <li>{@code adapterOnly}: the same messages from memory through the adapter's publisher, batches of {@code
  *       batchSize} with up to 1000 messages in flight: the adapter's own cost, without the database;
  *   <li>{@code rawAsyncConfirms}: the peer, plain amqp-client on one channel with asynchronous confirms and a
@@ -293,6 +296,31 @@ public class RabbitMqRelayBenchmark {
       worker.get();
     }
     return relayed.get();
+  }
+
+  /**
+   * The relay as a service runs it: started with {@code relayWorkers} workers (each writing a batch's outcomes in
+   * the transaction of its next claim), stopped once the broker confirmed every message; {@code close()} writes the
+   * last outcomes.
+   */
+  @Benchmark
+  @OperationsPerInvocation(MESSAGES)
+  public int relayStarted(Broker broker, Relay relay) throws Exception {
+    CountDownLatch allConfirmed = new CountDownLatch(1);
+    AtomicInteger confirmed = new AtomicInteger();
+    MessagePublisher counting = messages -> broker.adapter.publisher().publish(messages).thenApply(outcomes -> {
+      int ok = (int) outcomes.stream().filter(PublishOutcome::isConfirmed).count();
+      if (confirmed.addAndGet(ok) >= MESSAGES) {
+        allConfirmed.countDown();
+      }
+      return outcomes;
+    });
+    OutboxRelay started = OutboxRelay.builder(relay.outbox, counting).batchSize(broker.batchSize)
+        .concurrency(broker.relayWorkers).build();
+    started.start();
+    allConfirmed.await();
+    started.close();
+    return confirmed.get();
   }
 
   @Benchmark

@@ -60,7 +60,13 @@ class PostgresQueryPlanIT {
 
   /** The plan of {@code sql} with its parameters bound to {@code arguments}, planned as the relay has it. */
   private static String explainAsTheRelay(String sql, String arguments) throws SQLException {
-    return explain(LEASES.beginTransaction() + "; " + prepare(sql), "EXPLAIN (ANALYZE, BUFFERS) EXECUTE claim(" + arguments + ")");
+    return explainAsTheRelay(sql, "", arguments);
+  }
+
+  /** As {@link #explainAsTheRelay(String, String)}, running {@code between} after the prepare (undone with it). */
+  private static String explainAsTheRelay(String sql, String between, String arguments) throws SQLException {
+    return explain(LEASES.beginTransaction() + "; " + prepare(sql) + (between.isEmpty() ? "" : "; " + between),
+        "EXPLAIN (ANALYZE, BUFFERS) EXECUTE claim(" + arguments + ")");
   }
 
   private static String prepare(String sql) {
@@ -134,24 +140,7 @@ class PostgresQueryPlanIT {
       statement.execute("ANALYZE " + table);
       statement.execute("ANALYZE " + table + "_lease");
     }
-    StringBuilder plan = new StringBuilder();
-    try (Connection connection = pool.getConnection()) {
-      connection.setAutoCommit(false);
-      try (Statement statement = connection.createStatement()) {
-        statement.execute(leases.beginTransaction() + "; " + prepare(leases.claim(1000)));
-        try (ResultSet rows = statement.executeQuery(
-            "EXPLAIN (ANALYZE, BUFFERS) EXECUTE claim(50000, 'slot-3', 'token-3', 99999999)")) {
-          while (rows.next()) {
-            plan.append(rows.getString(1)).append('\n');
-          }
-        }
-      } finally {
-        connection.rollback();
-        try (Statement statement = connection.createStatement()) {
-          statement.execute("DEALLOCATE claim");
-        }
-      }
-    }
+    String plan = explainAsTheRelay(leases.claim(1000), "50000, 'slot-3', 'token-3', 99999999");
     assertThat(plan).as("the claim's plan").contains("hashed SubPlan").doesNotContain("<> ALL")
         .contains("Rows Removed by Filter: 3000").contains("rows=1000 loops=1");
   }
@@ -172,32 +161,15 @@ class PostgresQueryPlanIT {
     String table = "plan_outbox_fresh";
     Outbox.builder(pool).table(table).dialect(DIALECT).build().createSchemaIfMissing();
     BatchLeases leases = ((BatchLeasing) DIALECT).batchLeases(table);
-    StringBuilder plan = new StringBuilder();
-    try (Connection connection = pool.getConnection()) {
-      try (Statement statement = connection.createStatement()) {
-        statement.execute("ANALYZE " + table); // statistics of an empty table
-      }
-      connection.setAutoCommit(false);
-      try (Statement statement = connection.createStatement()) {
-        statement.execute(leases.beginTransaction() + "; " + prepare(leases.claim(100)));
-        statement.execute("INSERT INTO " + table + " (id, destination, msg_key, headers, payload, created_at,"
-            + " available_at) SELECT gen_random_uuid(), 'orders', 'key-' || (i % 500), '{}', '\\x00', i, 0"
-            + " FROM generate_series(1, 100000) i");
-        try (ResultSet rows = statement.executeQuery(
-            "EXPLAIN (ANALYZE, BUFFERS) EXECUTE claim(50000, 'slot', 'plan', 99999999)")) {
-          while (rows.next()) {
-            plan.append(rows.getString(1)).append('\n');
-          }
-        }
-      } finally {
-        connection.rollback();
-        try (Statement statement = connection.createStatement()) {
-          statement.execute("DEALLOCATE claim");
-        }
-      }
+    try (Connection connection = pool.getConnection(); Statement statement = connection.createStatement()) {
+      statement.execute("ANALYZE " + table); // statistics of an empty table
     }
+    // Prepared first, then filled in the same transaction: the plan is the one made for an empty table.
+    String plan = explainAsTheRelay(leases.claim(100), "INSERT INTO " + table + " (id, destination, msg_key, headers,"
+        + " payload, created_at, available_at) SELECT gen_random_uuid(), 'orders', 'key-' || (i % 500), '{}',"
+        + " '\\x00', i, 0 FROM generate_series(1, 100000) i", "50000, 'slot', 'plan', 99999999");
     assertThat(plan).contains("Index Scan using " + table + "_pending on").doesNotContain("Sort")
         .doesNotContain("Bitmap").contains("hashed SubPlan").contains("rows=100 loops=1");
-    assertThat(sharedBuffers(plan.toString())).as(plan.toString()).isLessThan(3000);
+    assertThat(sharedBuffers(plan)).as(plan).isLessThan(3000);
   }
 }

@@ -37,15 +37,22 @@ class PostgresQueryPlanIT {
   static void fillAMillionRows() throws SQLException {
     pool = Pools.open(POSTGRES.jdbcUrl(), POSTGRES.user(), POSTGRES.password());
     Outbox.builder(pool).table(TABLE).dialect(DIALECT).build().createSchemaIfMissing();
+    // 990,000 sent rows kept for a retention, then a backlog of 10,000 pending rows over 1,000 keys.
+    execute("INSERT INTO " + TABLE + " (id, destination, msg_key, headers, payload, created_at, status,"
+            + " available_at, done_at) SELECT gen_random_uuid(), 'orders', 'key-' || (i % 1000), '{}', '\\x00', i, 1,"
+            + " i, i FROM generate_series(1, 990000) i",
+        "INSERT INTO " + TABLE + " (id, destination, msg_key, headers, payload, created_at,"
+            + " available_at) SELECT gen_random_uuid(), 'orders', 'key-' || (i % 1000), '{}', '\\x00', i, 0"
+            + " FROM generate_series(1, 10000) i",
+        "ANALYZE " + TABLE);
+  }
+
+  /** Runs {@code sql} in autocommit, one statement after the other. */
+  private static void execute(String... sql) throws SQLException {
     try (Connection connection = pool.getConnection(); Statement statement = connection.createStatement()) {
-      // 990,000 sent rows kept for a retention, then a backlog of 10,000 pending rows over 1,000 keys.
-      statement.execute("INSERT INTO " + TABLE + " (id, destination, msg_key, headers, payload, created_at, status,"
-          + " available_at, done_at) SELECT gen_random_uuid(), 'orders', 'key-' || (i % 1000), '{}', '\\x00', i, 1,"
-          + " i, i FROM generate_series(1, 990000) i");
-      statement.execute("INSERT INTO " + TABLE + " (id, destination, msg_key, headers, payload, created_at,"
-          + " available_at) SELECT gen_random_uuid(), 'orders', 'key-' || (i % 1000), '{}', '\\x00', i, 0"
-          + " FROM generate_series(1, 10000) i");
-      statement.execute("ANALYZE " + TABLE);
+      for (String each : sql) {
+        statement.execute(each);
+      }
     }
   }
 
@@ -59,6 +66,12 @@ class PostgresQueryPlanIT {
   }
 
   /** The plan of {@code sql} with its parameters bound to {@code arguments}, planned as the relay has it. */
+  /** Creates {@code table} and its lease table; returns its claim statements. */
+  private static BatchLeases createTable(String table) throws SQLException {
+    Outbox.builder(pool).table(table).dialect(DIALECT).build().createSchemaIfMissing();
+    return ((BatchLeasing) DIALECT).batchLeases(table);
+  }
+
   private static String explainAsTheRelay(String sql, String arguments) throws SQLException {
     return explainAsTheRelay(sql, "", arguments);
   }
@@ -128,18 +141,15 @@ class PostgresQueryPlanIT {
     // of 1000 rows each: the fourth claim walks the other three's 3000 leased rows before its own, and each check
     // cost 3000 comparisons (23-33 ms a claim, against 2-3 ms with the hash table).
     String table = "plan_outbox_leased";
-    Outbox.builder(pool).table(table).dialect(DIALECT).build().createSchemaIfMissing();
-    BatchLeases leases = ((BatchLeasing) DIALECT).batchLeases(table);
-    try (Connection connection = pool.getConnection(); Statement statement = connection.createStatement()) {
-      statement.execute("INSERT INTO " + table + " (id, destination, msg_key, headers, payload, created_at,"
-          + " available_at) SELECT gen_random_uuid(), 'orders', NULL, '{}', '\\x00', i, 0"
-          + " FROM generate_series(1, 10000) i");
-      statement.execute("INSERT INTO " + table + "_lease (slot, token, lease_until, seqs) SELECT 'slot-' || w,"
-          + " 'token-' || w, 99999999, ARRAY(SELECT s FROM generate_series(w * 1000 + 1, (w + 1) * 1000) s)"
-          + " FROM generate_series(0, 2) w");
-      statement.execute("ANALYZE " + table);
-      statement.execute("ANALYZE " + table + "_lease");
-    }
+    BatchLeases leases = createTable(table);
+    execute("INSERT INTO " + table + " (id, destination, msg_key, headers, payload, created_at,"
+            + " available_at) SELECT gen_random_uuid(), 'orders', NULL, '{}', '\\x00', i, 0"
+            + " FROM generate_series(1, 10000) i",
+        "INSERT INTO " + table + "_lease (slot, token, lease_until, seqs) SELECT 'slot-' || w,"
+            + " 'token-' || w, 99999999, ARRAY(SELECT s FROM generate_series(w * 1000 + 1, (w + 1) * 1000) s)"
+            + " FROM generate_series(0, 2) w",
+        "ANALYZE " + table,
+        "ANALYZE " + table + "_lease");
     String plan = explainAsTheRelay(leases.claim(1000), "50000, 'slot-3', 'token-3', 99999999");
     assertThat(plan).as("the claim's plan").contains("hashed SubPlan").doesNotContain("<> ALL")
         .contains("Rows Removed by Filter: 3000").contains("rows=1000 loops=1");
@@ -159,11 +169,8 @@ class PostgresQueryPlanIT {
     // Regression: prepared (generic plan) while the table was empty and then filled, the claim read all 100,000
     // pending rows into a sort (about a second a claim) until an ANALYZE replaced the plan.
     String table = "plan_outbox_fresh";
-    Outbox.builder(pool).table(table).dialect(DIALECT).build().createSchemaIfMissing();
-    BatchLeases leases = ((BatchLeasing) DIALECT).batchLeases(table);
-    try (Connection connection = pool.getConnection(); Statement statement = connection.createStatement()) {
-      statement.execute("ANALYZE " + table); // statistics of an empty table
-    }
+    BatchLeases leases = createTable(table);
+    execute("ANALYZE " + table); // statistics of an empty table
     // Prepared first, then filled in the same transaction: the plan is the one made for an empty table.
     String plan = explainAsTheRelay(leases.claim(100), "INSERT INTO " + table + " (id, destination, msg_key, headers,"
         + " payload, created_at, available_at) SELECT gen_random_uuid(), 'orders', 'key-' || (i % 500), '{}',"

@@ -118,7 +118,6 @@ public class OutboxRelayBenchmark {
         outbox.enqueue(connection, batch);
         connection.commit();
       }
-      connection.commit();
       // What autovacuum does between two invocations on a server where it runs (it is off on the development
       // machine's): without it every invocation would start on the dead rows of all the ones before.
       connection.setAutoCommit(true);
@@ -126,6 +125,8 @@ public class OutboxRelayBenchmark {
         statement.execute("VACUUM ANALYZE " + TABLE);
       }
     }
+    confirmed.set(0);
+    drained = new CountDownLatch(1);
   }
 
   @Benchmark
@@ -135,8 +136,6 @@ public class OutboxRelayBenchmark {
     if (relay.equals("steadfast")) {
       // The relay as a service runs it: started, one worker, until the table is empty and the last batch's
       // outcomes are written (close() writes them).
-      confirmed.set(0);
-      drained = new CountDownLatch(1);
       OutboxRelay steadfast = OutboxRelay.builder(outbox, publisher).batchSize(100).build();
       steadfast.start();
       drained.await(); // blocked, not polling: the benchmark thread takes no CPU from the relay and the database

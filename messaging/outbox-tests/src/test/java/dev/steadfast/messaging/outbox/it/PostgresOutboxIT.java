@@ -6,15 +6,20 @@ import static org.awaitility.Awaitility.await;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.steadfast.messaging.outbox.Outbox;
 import dev.steadfast.messaging.outbox.OutboxMessage;
+import dev.steadfast.messaging.outbox.OutboxDialects;
 import dev.steadfast.messaging.outbox.OutboxRelay;
+import dev.steadfast.messaging.outbox.internal.BatchLeases;
+import dev.steadfast.messaging.outbox.internal.BatchLeasing;
 import dev.steadfast.messaging.outbox.spi.MessagePublisher;
 import dev.steadfast.messaging.outbox.spi.PublishOutcome;
 import dev.steadfast.testkit.PostgresExtension;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -92,6 +97,43 @@ class PostgresOutboxIT extends OutboxContract {
     started(OutboxRelay.builder(outbox, slowBroker).batchSize(batch).concurrency(4).build());
     await().atMost(Duration.ofMinutes(1)).until(() -> batchSizes.stream().mapToInt(Integer::intValue).sum() >= count);
     assertThat(batchSizes).as("batch sizes").hasSize(count / batch).containsOnly(batch);
+  }
+
+  @Test
+  void aClaimDropsFromItsLeaseTheRowsAnotherLeaseHolds() throws SQLException {
+    // A claim whose snapshot predated another relay's lease can lock that lease's rows (see BatchLeases); its
+    // conflict check then returns them and takes them out of its own lease, in one statement.
+    outbox(); // creates the tables
+    BatchLeases leases = ((BatchLeasing) OutboxDialects.postgresql()).batchLeases(table);
+    try (Connection connection = pool.getConnection(); Statement statement = connection.createStatement()) {
+      statement.execute("INSERT INTO " + table + "_lease (slot, token, lease_until, seqs) VALUES"
+          + " ('a', 'mine', 1, '{1,2,3,4}'), ('b', 'theirs', 1, '{3,4,5}'), ('c', 'other', 1, '{6}')");
+      List<Long> conflicts = new ArrayList<>();
+      try (PreparedStatement check = connection.prepareStatement(leases.conflicts())) {
+        check.setString(1, "mine");
+        check.setString(2, "mine");
+        check.setString(3, "mine");
+        try (ResultSet rows = check.executeQuery()) {
+          while (rows.next()) {
+            conflicts.add(rows.getLong(1));
+          }
+        }
+      }
+      assertThat(conflicts).containsExactlyInAnyOrder(3L, 4L);
+      assertThat(leaseSeqs(statement, "mine")).containsExactlyInAnyOrder(1L, 2L);
+      assertThat(leaseSeqs(statement, "theirs")).containsExactlyInAnyOrder(3L, 4L, 5L);
+    }
+  }
+
+  private List<Long> leaseSeqs(Statement statement, String token) throws SQLException {
+    try (ResultSet row = statement.executeQuery("SELECT unnest(seqs) FROM " + table + "_lease WHERE token = '" + token
+        + "'")) {
+      List<Long> seqs = new ArrayList<>();
+      while (row.next()) {
+        seqs.add(row.getLong(1));
+      }
+      return seqs;
+    }
   }
 
   private long leaseTablePages() throws SQLException {

@@ -29,7 +29,7 @@ package dev.steadfast.messaging.outbox.internal;
  *       in the same statement. Should its snapshot predate another relay's lease committed while it ran (a relay
  *       that does not take turns), it can lock that lease's rows (they were only locked, never updated, so
  *       PostgreSQL does not re-check them); the next statement, {@link #conflicts}, has a fresh snapshot that sees
- *       every such lease, and the claim drops those rows ({@link #dropFromLease}). The other relay's own check ran
+ *       every such lease, and drops those rows from the claim's lease in the same statement. The other relay's own check ran
  *       before its commit and so before this claim could lock its rows: it never sees this claim's lease, and the
  *       row stays with exactly one of them.
  *   <li>A settlement first clears its lease ({@link #clearLease}): one row updated means the lease was still
@@ -66,8 +66,8 @@ package dev.steadfast.messaging.outbox.internal;
  * @param beginTransaction the first statements of a claim or settlement transaction (see "Transactions")
  * @param serializeClaims waits for the table's claim turn, until the transaction ends; returns one row
  * @param reapExpired deletes leases that ended and counts an attempt for their rows; parameter: now
- * @param conflicts the sequence numbers of the lease {@code token} that another lease holds; parameters: token, token
- * @param dropFromLease removes an array of sequence numbers from a lease; parameters: the array, token
+ * @param conflicts returns the sequence numbers of the lease {@code token} that another lease holds, and removes them
+ *     from that lease; parameters: token, token, token
  * @param clearLease empties the slot holding a lease, update count 1 when it was held; parameter: token
  * @param retry parameters: available at, error, seq
  * @param park parameters: done at, error, seq
@@ -81,7 +81,6 @@ public record BatchLeases(
     String serializeClaims,
     String reapExpired,
     String conflicts,
-    String dropFromLease,
     String clearLease,
     String retry,
     String park,
@@ -121,9 +120,12 @@ public record BatchLeases(
         "SELECT pg_advisory_xact_lock(hashtext('steadfast.outbox.claim:" + table + "'))",
         "WITH expired AS (DELETE FROM " + leases + " WHERE lease_until <= ? RETURNING seqs) UPDATE " + table
             + " SET attempts = attempts + 1 WHERE seq IN (SELECT unnest(seqs) FROM expired)",
-        "SELECT DISTINCT u FROM " + leases + " l CROSS JOIN LATERAL unnest(l.seqs) u WHERE l.token <> ?"
-            + " AND u IN (SELECT unnest(m.seqs) FROM " + leases + " m WHERE m.token = ?)",
-        "UPDATE " + leases + " SET seqs = array(SELECT s FROM unnest(seqs) s WHERE s <> ALL (?)) WHERE token = ?",
+        // One snapshot for both: the rows dropped are exactly the rows returned.
+        "WITH conflicts AS (SELECT DISTINCT u FROM " + leases + " l CROSS JOIN LATERAL unnest(l.seqs) u"
+            + " WHERE l.token <> ? AND u IN (SELECT unnest(m.seqs) FROM " + leases + " m WHERE m.token = ?)),"
+            + " dropped AS (UPDATE " + leases + " SET seqs = array(SELECT s FROM unnest(seqs) s"
+            + " WHERE s NOT IN (SELECT u FROM conflicts)) WHERE token = ? AND EXISTS (SELECT 1 FROM conflicts))"
+            + " SELECT u FROM conflicts",
         "UPDATE " + leases + " SET token = NULL, seqs = '{}' WHERE token = ?",
         "UPDATE " + table + " SET available_at = ?, last_error = ?, attempts = attempts + 1 WHERE seq = ?",
         "UPDATE " + table + " SET status = 2, done_at = ?, last_error = ?, attempts = attempts + 1 WHERE seq = ?",

@@ -253,9 +253,9 @@ public final class OutboxStore {
 
   /**
    * The batch-lease claim ({@link BatchLeases}). With a previous settlement of confirmed rows only (the common
-   * case), the whole transaction is one round trip and a commit: one script sets the transaction up, clears the
-   * previous lease and deletes its rows, reaps expired leases, claims into the previous batch's slot, and checks
-   * for conflicts.
+   * case), the whole transaction is one round trip, its commit included: one script sets the transaction up, clears
+   * the previous lease and deletes its rows, reaps expired leases, claims into the previous batch's slot, drops
+   * conflicts from the new lease, and commits.
    */
   private List<Claimed> claimIntoLease(BatchLeases batch, int limit, long nowMillis, long leaseUntilMillis,
       String token, @Nullable Settlement previous, @Nullable String previousToken) throws SQLException {
@@ -306,7 +306,11 @@ public final class OutboxStore {
       }
     }
     script.append(batch.serializeClaims()).append("; ").append(batch.reapExpired()).append("; ")
-        .append(batch.claim(limit)).append("; ").append(batch.conflicts());
+        .append(batch.claim(limit)).append("; ").append(batch.conflicts())
+        // The commit ends the script: one round trip for the whole transaction. (The driver's commit() afterwards
+        // finds no transaction open and sends nothing. Should a statement fail, the server skips the rest of the
+        // script, the commit with it, and the transaction is rolled back as any other.)
+        .append("; COMMIT");
     List<Claimed> claimed = new ArrayList<>(Math.min(limit, 1024));
     List<Long> conflicts = new ArrayList<>();
     try (PreparedStatement statement = connection.prepareStatement(script.toString())) {
@@ -326,6 +330,7 @@ public final class OutboxStore {
       statement.setString(index++, token);
       statement.setLong(index++, leaseUntilMillis);
       statement.setString(index++, token); // conflicts
+      statement.setString(index++, token);
       statement.setString(index, token);
       int resultSets = 0;
       boolean isResultSet = statement.execute();
@@ -348,15 +353,8 @@ public final class OutboxStore {
         throw new SQLException("the claim script returned " + resultSets + " result sets, expected 3");
       }
     }
-    if (!conflicts.isEmpty()) {
-      // Rows another relay leased while this claim ran (see BatchLeases): theirs, not this claim's.
-      try (PreparedStatement drop = connection.prepareStatement(batch.dropFromLease())) {
-        drop.setArray(1, seqArray(connection, conflicts));
-        drop.setString(2, token);
-        drop.executeUpdate();
-      }
-      claimed.removeIf(row -> conflicts.contains(row.seq()));
-    }
+    // Rows another relay leased while this claim ran (see BatchLeases): theirs, and already out of this lease.
+    claimed.removeIf(row -> conflicts.contains(row.seq()));
     claimed.sort(Comparator.comparingLong(Claimed::seq)); // a CTE's rows come back in no promised order
     return claimed;
   }

@@ -196,6 +196,30 @@ abstract class OutboxContract {
   }
 
   @Test
+  void aBatchCarriesAtMostOneMessageOfAKeyAndTheNextWaitsForItsSettlement() throws Exception {
+    // Six messages of one key among keyless ones fit one batch of ten; yet a key has one message in flight at a
+    // time, so they go out one batch after another, in order.
+    Outbox outbox = outbox();
+    List<OutboxMessage> enqueued = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      enqueued.add(message(i % 4 == 3 ? null : "k", i));
+    }
+    enqueueCommitted(outbox, enqueued);
+    List<List<OutboxMessage>> batches = new java.util.concurrent.CopyOnWriteArrayList<>();
+    OutboxRelay relay = OutboxRelay.builder(outbox, messages -> {
+      batches.add(List.copyOf(messages));
+      return publisher.publish(messages);
+    }).batchSize(10).build();
+    while (relay.relayOnce() > 0) {
+      // drain
+    }
+    assertThat(batches).hasSize(6).allSatisfy(batch ->
+        assertThat(batch).filteredOn(m -> m.key() != null).hasSize(1));
+    assertThat(batches.get(0)).hasSize(3); // the first of the key and both keyless messages
+    assertPerKeyOrder(enqueued, publisher.confirmed);
+  }
+
+  @Test
   void aPermanentFailureParksAtOnceAndCanBeDiscarded() throws Exception {
     Outbox outbox = outbox();
     OutboxMessage refused = message("k", 1);

@@ -11,9 +11,11 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -356,6 +358,10 @@ public final class OutboxStore {
     // Rows another relay leased while this claim ran (see BatchLeases): theirs, and already out of this lease.
     claimed.removeIf(row -> conflicts.contains(row.seq()));
     claimed.sort(Comparator.comparingLong(Claimed::seq)); // a CTE's rows come back in no promised order
+    // One message of a key in flight (see BatchLeases, "Keys"): a later row of a key already in this batch stays
+    // in the lease, unpublished, and its settlement makes it claimable again.
+    Set<String> keys = new HashSet<>();
+    claimed.removeIf(row -> row.message().key() != null && !keys.add(row.message().key()));
     return claimed;
   }
 

@@ -129,9 +129,10 @@ class PostgresQueryPlanIT {
         .doesNotContain("Seq Scan on " + TABLE + " ");
     // The key check reads the leases' keys and the tried rows' keys once, into hash tables; with no row tried,
     // no candidate is looked up in an index (that probe per candidate was a fifth of the keyed relay's time).
-    assertThat(plan).containsPattern("Index Only Scan using " + TABLE + "_tried on " + TABLE + " r\\s+\\(cost=[^)]*\\)"
-        + " \\(actual [^)]*loops=1\\)").containsPattern("Index Only Scan using " + TABLE + "_tried on " + TABLE
-        + " r_1 .*\\(never executed\\)");
+    // (Two scans of the tried index: one read once into the hash table, one per candidate that never runs.)
+    assertThat(plan)
+        .containsPattern(TABLE + "_tried on " + TABLE + " r\\S* +\\(cost=[^)]*\\) \\(actual [^)]*loops=1\\)")
+        .containsPattern(TABLE + "_tried on " + TABLE + " r\\S* .*\\(never executed\\)");
     // The lease table (a few slot rows) is read once per claim into a hash table, whatever its statistics say,
     // never once per candidate row; and the claim is not JIT-compiled.
     assertThat(plan).contains("hashed SubPlan").contains("Seq Scan on " + TABLE + "_lease").doesNotContain("JIT");

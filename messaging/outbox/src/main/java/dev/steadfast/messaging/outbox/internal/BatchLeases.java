@@ -29,9 +29,9 @@ package dev.steadfast.messaging.outbox.internal;
  *       in the same statement. Should its snapshot predate another relay's lease committed while it ran (a relay
  *       that does not take turns), it can lock that lease's rows (they were only locked, never updated, so
  *       PostgreSQL does not re-check them); the next statement, {@link #conflicts}, has a fresh snapshot that sees
- *       every such lease, and drops those rows from the claim's lease in the same statement. The other relay's own check ran
- *       before its commit and so before this claim could lock its rows: it never sees this claim's lease, and the
- *       row stays with exactly one of them.
+ *       every such lease, and drops those rows from the claim's lease in the same statement. The other relay's own
+ *       check ran before its commit and so before this claim could lock its rows: it never sees this claim's lease,
+ *       and the row stays with exactly one of them.
  *   <li>A settlement first clears its lease ({@link #clearLease}): one row updated means the lease was still
  *       held, and then (and only then) retries, parks and releases are written; zero means a reaper took the
  *       lease (and counted the attempt), so they are skipped. Confirmed rows are deleted (or marked sent) either
@@ -136,7 +136,8 @@ public record BatchLeases(
         + "), lease AS (INSERT INTO " + leaseTable + " (slot, token, lease_until, seqs, msg_keys)"
         + " SELECT ?, ?, ?, array_agg(seq), coalesce(array_agg(msg_key) FILTER (WHERE msg_key IS NOT NULL), '{}')"
         + " FROM claimed HAVING count(*) > 0 ON CONFLICT (slot) DO UPDATE SET token = EXCLUDED.token,"
-        + " lease_until = EXCLUDED.lease_until, seqs = EXCLUDED.seqs, msg_keys = EXCLUDED.msg_keys) SELECT * FROM claimed";
+        + " lease_until = EXCLUDED.lease_until, seqs = EXCLUDED.seqs, msg_keys = EXCLUDED.msg_keys)"
+        + " SELECT * FROM claimed";
   }
 
   /** The partial index on the tried rows of {@code table}: a handful of rows, none while every publish succeeds. */

@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * PostgreSQL 12+: native uuid, partial indexes on the pending and the tried rows, batch leases in a lease table ({@link
- * BatchLeases}), LISTEN/NOTIFY wake-ups.
+ * PostgreSQL 12+: native uuid, partial indexes on the pending and the tried rows, batch leases in a lease table
+ * ({@link BatchLeases}), LISTEN/NOTIFY wake-ups.
  */
 public final class PostgresDialect implements OutboxDialect, BatchLeasing {
 

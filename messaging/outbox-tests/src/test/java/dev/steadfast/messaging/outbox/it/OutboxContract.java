@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
@@ -205,7 +206,7 @@ abstract class OutboxContract {
       enqueued.add(message(i % 4 == 3 ? null : "k", i));
     }
     enqueueCommitted(outbox, enqueued);
-    List<List<OutboxMessage>> batches = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<List<OutboxMessage>> batches = new CopyOnWriteArrayList<>();
     OutboxRelay relay = OutboxRelay.builder(outbox, messages -> {
       batches.add(List.copyOf(messages));
       return publisher.publish(messages);

@@ -65,13 +65,13 @@ class PostgresQueryPlanIT {
     return explain("", "EXPLAIN (ANALYZE, BUFFERS) " + sql);
   }
 
-  /** The plan of {@code sql} with its parameters bound to {@code arguments}, planned as the relay has it. */
   /** Creates {@code table} and its lease table; returns its claim statements. */
   private static BatchLeases createTable(String table) throws SQLException {
     Outbox.builder(pool).table(table).dialect(DIALECT).build().createSchemaIfMissing();
     return ((BatchLeasing) DIALECT).batchLeases(table);
   }
 
+  /** The plan of {@code sql} with its parameters bound to {@code arguments}, planned as the relay has it. */
   private static String explainAsTheRelay(String sql, String arguments) throws SQLException {
     return explainAsTheRelay(sql, "", arguments);
   }

@@ -28,7 +28,7 @@ package dev.steadfast.messaging.outbox.internal;
  *   <li>The claim ({@link #claim}) locks claimable rows, skipping locked ones, and writes its lease into its slot
  *       in the same statement. Should its snapshot predate another relay's lease committed while it ran (a relay
  *       that does not take turns), it can lock that lease's rows (they were only locked, never updated, so
- *       PostgreSQL does not re-check them); the next statement, {@link #conflicts}, has a fresh snapshot that sees
+ *       PostgreSQL does not re-check them); the next statement, {@link #dropConflicts}, has a fresh snapshot that sees
  *       every such lease, and drops those rows from the claim's lease in the same statement. The other relay's own
  *       check ran before its commit and so before this claim could lock its rows: it never sees this claim's lease,
  *       and the row stays with exactly one of them.
@@ -87,8 +87,8 @@ package dev.steadfast.messaging.outbox.internal;
  * @param beginTransaction the first statements of a claim or settlement transaction (see "Transactions")
  * @param serializeClaims waits for the table's claim turn, until the transaction ends; returns one row
  * @param reapExpired deletes leases that ended and counts an attempt for their rows; parameter: now
- * @param conflicts returns the sequence numbers of the lease {@code token} that another lease holds, and removes them
- *     from that lease; parameters: token, token, token
+ * @param dropConflicts returns the sequence numbers of the lease {@code token} that another lease holds, and
+ *     removes them from that lease; parameters: token, token, token
  * @param clearLease empties the slot holding a lease, update count 1 when it was held; parameter: token
  * @param retry parameters: available at, error, seq
  * @param park parameters: done at, error, seq
@@ -101,17 +101,19 @@ public record BatchLeases(
     String beginTransaction,
     String serializeClaims,
     String reapExpired,
-    String conflicts,
+    String dropConflicts,
     String clearLease,
     String retry,
     String park,
     String release) {
 
   /**
-   * The rows {@code r} a relay has tried, or that were released or replayed: pending, and made available later than
-   * they were written. A row enqueued and never tried has {@code available_at = created_at}.
+   * The rows a relay has tried, or that were released or replayed: pending, and made available later than they were
+   * written (a row enqueued and never tried has {@code available_at = created_at}). The predicate of the tried
+   * index, and word for word the condition of the queries that read it, so the planner matches them; unqualified,
+   * it names the columns of the innermost table in a subquery.
    */
-  private static final String TRIED = "r.status = 0 AND r.available_at > r.created_at";
+  private static final String TRIED = "status = 0 AND available_at > created_at";
 
   /**
    * Claims at most {@code limit} rows and writes their lease (sequence numbers and keys) into a slot, in one
@@ -128,7 +130,8 @@ public record BatchLeases(
         + " AND (o.msg_key IS NULL OR (o.msg_key NOT IN (SELECT unnest(l.msg_keys) FROM " + leaseTable + " l)"
         // In key order: with sorts off (see "Transactions"), only the tried index gives it, so the planner cannot
         // prefer a walk of all pending rows, however many tried rows its statistics guess (a third of them).
-        + " AND (o.msg_key NOT IN (SELECT r.msg_key FROM " + table + " r WHERE " + TRIED + " AND r.msg_key IS NOT NULL"
+        + " AND (o.msg_key NOT IN (SELECT r.msg_key FROM " + table + " r WHERE " + TRIED
+        + " AND r.msg_key IS NOT NULL"
         + " ORDER BY r.msg_key)"
         + " OR NOT EXISTS (SELECT 1 FROM " + table + " r WHERE " + TRIED
         + " AND r.msg_key = o.msg_key AND r.seq < o.seq))))"
@@ -140,15 +143,15 @@ public record BatchLeases(
         + " SELECT * FROM claimed";
   }
 
-  /** The partial index on the tried rows of {@code table}: a handful of rows, none while every publish succeeds. */
-  static String createTriedIndex(String table) {
-    return "CREATE INDEX IF NOT EXISTS " + Identifiers.unqualified(table) + "_tried ON " + table
-        + " (msg_key, seq) WHERE status = 0 AND available_at > created_at";
+  /** Creates the partial index on the tried rows: a handful of rows, none while every publish succeeds. */
+  public String createTriedIndex() {
+    return "CREATE INDEX IF NOT EXISTS " + Identifiers.unqualified(table) + "_tried ON " + table + " (msg_key, seq)"
+        + " WHERE " + TRIED;
   }
 
   /** Adds the key column to a lease table created before it had one. */
-  static String addKeysColumn(String table) {
-    return "ALTER TABLE " + table + "_lease ADD COLUMN IF NOT EXISTS msg_keys TEXT[] NOT NULL DEFAULT '{}'";
+  public String addKeysColumn() {
+    return "ALTER TABLE " + leaseTable + " ADD COLUMN IF NOT EXISTS msg_keys TEXT[] NOT NULL DEFAULT '{}'";
   }
 
   /** The statements for outbox table {@code table}, whose lease table is {@code table + "_lease"}. */

@@ -308,7 +308,7 @@ public final class OutboxStore {
       }
     }
     script.append(batch.serializeClaims()).append("; ").append(batch.reapExpired()).append("; ")
-        .append(batch.claim(limit)).append("; ").append(batch.conflicts())
+        .append(batch.claim(limit)).append("; ").append(batch.dropConflicts())
         // The commit ends the script: one round trip for the whole transaction. (The driver's commit() afterwards
         // finds no transaction open and sends nothing. Should a statement fail, the server skips the rest of the
         // script, the commit with it, and the transaction is rolled back as any other.)
@@ -355,8 +355,10 @@ public final class OutboxStore {
         throw new SQLException("the claim script returned " + resultSets + " result sets, expected 3");
       }
     }
-    // Rows another relay leased while this claim ran (see BatchLeases): theirs, and already out of this lease.
-    claimed.removeIf(row -> conflicts.contains(row.seq()));
+    if (!conflicts.isEmpty()) {
+      // Rows another relay leased while this claim ran (see BatchLeases): theirs, and already out of this lease.
+      claimed.removeIf(row -> conflicts.contains(row.seq()));
+    }
     claimed.sort(Comparator.comparingLong(Claimed::seq)); // a CTE's rows come back in no promised order
     // One message of a key in flight (see BatchLeases, "Keys"): a later row of a key already in this batch stays
     // in the lease, unpublished, and its settlement makes it claimable again.

@@ -4,6 +4,7 @@ import dev.steadfast.messaging.outbox.OutboxMessage;
 import dev.steadfast.messaging.outbox.spi.MessagePublisher;
 import dev.steadfast.messaging.outbox.spi.PublishOutcome;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -23,11 +24,17 @@ final class RecordingPublisher implements MessagePublisher {
   final Set<UUID> alwaysFail = ConcurrentHashMap.newKeySet();
   final Set<UUID> refuseForGood = ConcurrentHashMap.newKeySet();
   volatile Predicate<OutboxMessage> failIf = message -> false;
+  /** Each key that came twice in one batch (a key may have one message in flight): empty, or the relay is wrong. */
+  final List<String> keysTwiceInABatch = new CopyOnWriteArrayList<>();
 
   @Override
   public CompletionStage<List<PublishOutcome>> publish(List<OutboxMessage> messages) {
     List<PublishOutcome> outcomes = new ArrayList<>(messages.size());
+    Set<String> keys = new HashSet<>();
     for (OutboxMessage message : messages) {
+      if (message.key() != null && !keys.add(message.key())) {
+        keysTwiceInABatch.add(message.key());
+      }
       if (refuseForGood.contains(message.id())) {
         outcomes.add(PublishOutcome.rejected(message.id(), new IllegalArgumentException("too large for the broker")));
       } else if (alwaysFail.contains(message.id()) || failIf.test(message)) {

@@ -45,16 +45,17 @@ public final class AmqpMessages {
   public static AMQP.BasicProperties properties(OutboxMessage message) {
     Map<String, String> headers = message.headers();
     String key = message.key();
+    AMQP.BasicProperties.Builder properties =
+        new AMQP.BasicProperties.Builder().deliveryMode(PERSISTENT).messageId(message.id().toString());
+    if (headers.isEmpty() && key == null) {
+      return properties.build();
+    }
     Map<String, Object> amqpHeaders = new HashMap<>(capacity(headers.size() + 1));
     amqpHeaders.putAll(headers);
     if (key != null) {
       amqpHeaders.put(KEY_HEADER, key);
     }
-    return new AMQP.BasicProperties.Builder()
-        .deliveryMode(PERSISTENT)
-        .messageId(message.id().toString())
-        .headers(amqpHeaders)
-        .build();
+    return properties.headers(amqpHeaders).build();
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.steadfast.messaging.outbox.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -143,6 +144,30 @@ class PostgresOutboxIT extends OutboxContract {
       assertThat(leaseSeqs(statement, "mine")).containsExactlyInAnyOrder(1L, 2L);
       assertThat(leaseSeqs(statement, "theirs")).containsExactlyInAnyOrder(3L, 4L, 5L);
     }
+  }
+
+  @Test
+  void aDriverSettingThatGarblesTheClaimScriptsResultsFailsTheClaimNamingItAndLosesNothing() throws Exception {
+    // pgjdbc with prepareThreshold=-1 reports a result set for a statement of a multi-statement script that has
+    // none (pgjdbc issue 3379), which would shift the claimed rows; the store counts the result sets and refuses.
+    String url = POSTGRES.jdbcUrl() + (POSTGRES.jdbcUrl().contains("?") ? "&" : "?") + "prepareThreshold=-1";
+    OutboxMessage message = message("key-1", 1);
+    try (HikariDataSource forced = Pools.open(url, POSTGRES.user(), POSTGRES.password())) {
+      Outbox outbox = outbox(forced);
+      enqueueCommitted(outbox, List.of(message));
+      OutboxRelay relay = relay(outbox).build();
+
+      assertThatThrownBy(relay::relayOnce).isInstanceOf(SQLException.class)
+          .hasMessageContaining("prepareThreshold=-1");
+      assertThat(publisher.confirmedIds()).isEmpty();
+    }
+    // With the driver's default, the message goes out once the failed claim's lease has expired.
+    clock.advance(Duration.ofSeconds(61));
+    OutboxRelay relay = relay(outbox(pool)).build();
+    while (relay.relayOnce() > 0) {
+      // drain
+    }
+    assertThat(publisher.confirmedIds()).containsExactly(message.id());
   }
 
   private List<Long> leaseSeqs(Statement statement, String token) throws SQLException {

@@ -352,7 +352,11 @@ public final class OutboxStore {
         isResultSet = statement.getMoreResults();
       }
       if (resultSets != 3) {
-        throw new SQLException("the claim script returned " + resultSets + " result sets, expected 3");
+        // Seen with the PostgreSQL driver's prepareThreshold=-1, which reports a result set for a statement of a
+        // multi-statement script that returns none (pgjdbc issue 3379): better no claim than the wrong rows. The
+        // script has committed its lease; its rows are claimed again once it expires.
+        throw new SQLException("the claim script returned " + resultSets + " result sets, expected 3; the PostgreSQL"
+            + " driver does this with prepareThreshold=-1: use its default (5) or any value >= 0");
       }
     }
     if (!conflicts.isEmpty()) {

@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -37,7 +36,20 @@ public final class RabbitMqRelayCpuSplit {
 
   enum Group { JVM, POSTGRES, BEAM, OTHER, IDLE }
 
-  enum Method { RAW, RAW_MANDATORY, ADAPTER_ONLY, RELAY, RELAY_STARTED }
+  /** The benchmark's methods, in the order each round runs them; named as in {@link RabbitMqRelayBenchmark}. */
+  enum BenchmarkMethod {
+    RAW("rawAsyncConfirms"),
+    RAW_MANDATORY("rawMandatory"),
+    ADAPTER_ONLY("adapterOnly"),
+    RELAY("relay"),
+    RELAY_STARTED("relayStarted");
+
+    final String benchmarkName;
+
+    BenchmarkMethod(String benchmarkName) {
+      this.benchmarkName = benchmarkName;
+    }
+  }
 
   private RabbitMqRelayCpuSplit() {}
 
@@ -61,11 +73,11 @@ public final class RabbitMqRelayCpuSplit {
     raw.open();
     RabbitMqRelayBenchmark.FromMemory fromMemory = new RabbitMqRelayBenchmark.FromMemory();
 
-    Map<Method, List<Double>> rates = new EnumMap<>(Method.class);
-    Map<Method, Map<Group, Long>> ticks = new EnumMap<>(Method.class);
+    Map<BenchmarkMethod, List<Double>> rates = new EnumMap<>(BenchmarkMethod.class);
+    Map<BenchmarkMethod, Map<Group, Long>> ticks = new EnumMap<>(BenchmarkMethod.class);
     try {
       for (int round = 0; round < rounds; round++) {
-        for (Method method : Method.values()) {
+        for (BenchmarkMethod method : BenchmarkMethod.values()) {
           switch (method) {
             case RAW, RAW_MANDATORY -> raw.purge(broker);
             case ADAPTER_ONLY -> fromMemory.prepare(broker);
@@ -82,7 +94,7 @@ public final class RabbitMqRelayCpuSplit {
           }
           long nanos = System.nanoTime() - start;
           Map<Group, Long> after = cpuTicks();
-          if (method == Method.RAW || method == Method.RAW_MANDATORY) {
+          if (method == BenchmarkMethod.RAW || method == BenchmarkMethod.RAW_MANDATORY) {
             raw.check(broker);
           } else {
             broker.expectAll();
@@ -103,22 +115,22 @@ public final class RabbitMqRelayCpuSplit {
     print(args, rounds - WARM_UP_ROUNDS, rates, ticks);
   }
 
-  private static void print(String[] args, int measured, Map<Method, List<Double>> rates,
-      Map<Method, Map<Group, Long>> ticks) {
+  private static void print(String[] args, int measured, Map<BenchmarkMethod, List<Double>> rates,
+      Map<BenchmarkMethod, Map<Group, Long>> ticks) {
     System.out.printf("%s queue, batches of %s, %s workers: %d rounds of %,d messages after %d warm-up rounds%n",
         args[0], args[2], args[3], measured, RabbitMqRelayBenchmark.MESSAGES, WARM_UP_ROUNDS);
-    System.out.printf("%-14s %9s %13s | CPU ms per 10,000 messages: %6s %8s %6s %6s %6s%n",
+    System.out.printf("%-16s %9s %13s | CPU ms per 10,000 messages: %6s %8s %6s %6s %6s%n",
         "method", "msg/s", "ratio to raw", "jvm", "postgres", "beam", "other", "idle");
     double perTenThousand = MILLIS_PER_TICK * 10_000.0 / ((double) measured * RabbitMqRelayBenchmark.MESSAGES);
-    List<Double> rawRates = rates.get(Method.RAW);
-    for (Method method : Method.values()) {
+    List<Double> rawRates = rates.get(BenchmarkMethod.RAW);
+    for (BenchmarkMethod method : BenchmarkMethod.values()) {
       List<Double> ratios = new ArrayList<>();
       for (int i = 0; i < measured; i++) {
         ratios.add(rates.get(method).get(i) / rawRates.get(i));
       }
       Map<Group, Long> sum = ticks.get(method);
-      System.out.printf("%-14s %9.0f %12.0f%% | %34.0f %8.0f %6.0f %6.0f %6.0f%n",
-          method.name().toLowerCase(Locale.ROOT), median(rates.get(method)), 100 * median(ratios),
+      System.out.printf("%-16s %9.0f %12.0f%% | %34.0f %8.0f %6.0f %6.0f %6.0f%n",
+          method.benchmarkName, median(rates.get(method)), 100 * median(ratios),
           sum.get(Group.JVM) * perTenThousand, sum.get(Group.POSTGRES) * perTenThousand,
           sum.get(Group.BEAM) * perTenThousand, sum.get(Group.OTHER) * perTenThousand,
           sum.get(Group.IDLE) * perTenThousand);

@@ -121,6 +121,30 @@ class PostgresOutboxIT extends OutboxContract {
   }
 
   @Test
+  void creatingTheSchemaBesideARunningRelayDoesNotWaitForItsLeases() throws Exception {
+    // Regression: the schema script altered the lease table on every call, and ALTER TABLE locks a table
+    // exclusively even when it has nothing to do. A service starting beside running relays deadlocked with
+    // their claims, which lock the lease table and then the outbox table, while the schema transaction had
+    // locked the outbox table first (its CREATE INDEX IF NOT EXISTS).
+    outbox(); // creates the tables
+    try (Connection claim = pool.getConnection(); Statement statement = claim.createStatement()) {
+      claim.setAutoCommit(false);
+      statement.execute("LOCK TABLE " + table + "_lease IN ROW EXCLUSIVE MODE"); // as a claim's lease holds it
+      try {
+        CompletableFuture.runAsync(() -> {
+          try {
+            outbox();
+          } catch (SQLException e) {
+            throw new IllegalStateException(e);
+          }
+        }).get(20, TimeUnit.SECONDS);
+      } finally {
+        claim.rollback();
+      }
+    }
+  }
+
+  @Test
   void aClaimDropsFromItsLeaseTheRowsAnotherLeaseHolds() throws SQLException {
     // A claim whose snapshot predated another relay's lease can lock that lease's rows (see BatchLeases); its
     // conflict check then returns them and takes them out of its own lease, in one statement.

@@ -162,6 +162,26 @@ class PostgresQueryPlanIT {
   }
 
   @Test
+  void aClaimStepsOverTheRunsOfTheLeasesBeforeIt() throws SQLException {
+    // Regression: four workers of 1000 rows each, and each claim read the other three's 3000 leased rows from the
+    // heap only to pass them over (in psql, 4-7 ms a claim instead of 1-1.5). Leases whose rows are consecutive
+    // record their run, and the claim's scan merges range scans of the gaps between the runs instead.
+    String table = "plan_outbox_runs";
+    BatchLeases leases = createTable(table);
+    execute("INSERT INTO " + table + " (id, destination, msg_key, headers, payload, created_at,"
+            + " available_at) SELECT gen_random_uuid(), 'orders', NULL, '{}', '\\x00', i, 0"
+            + " FROM generate_series(1, 10000) i",
+        "INSERT INTO " + table + "_lease (slot, token, lease_until, seqs, run_lo, run_hi) SELECT 'slot-' || w,"
+            + " 'token-' || w, 99999999, ARRAY(SELECT s FROM generate_series(w * 1000 + 1, (w + 1) * 1000) s),"
+            + " w * 1000 + 1, (w + 1) * 1000 FROM generate_series(0, 2) w",
+        "ANALYZE " + table,
+        "ANALYZE " + table + "_lease");
+    String plan = explainAsTheRelay(leases.claim(1000), "50000, 'slot-3', 'token-3', 99999999");
+    assertThat(plan).as("the claim's plan").contains("Merge Append").doesNotContain("Rows Removed by Filter: 3000")
+        .contains("rows=1000 loops=1");
+  }
+
+  @Test
   void theCleanupReadsTheDoneIndex() throws SQLException {
     String cleanup = DIALECT.deleteSentBefore(TABLE).replaceFirst("done_at < \\?", "done_at < 500000")
         .replaceFirst("LIMIT \\?", "LIMIT 1000");
@@ -181,8 +201,9 @@ class PostgresQueryPlanIT {
     String plan = explainAsTheRelay(leases.claim(100), "INSERT INTO " + table + " (id, destination, msg_key, headers,"
         + " payload, created_at, available_at) SELECT gen_random_uuid(), 'orders', 'key-' || (i % 500), '{}',"
         + " '\\x00', i, 0 FROM generate_series(1, 100000) i", "50000, 'slot', 'plan', 99999999");
-    assertThat(plan).contains("Index Scan using " + table + "_pending on").doesNotContain("Sort")
-        .doesNotContain("Bitmap").contains("hashed SubPlan").contains("rows=100 loops=1");
+    assertThat(plan).contains("Index Scan using " + table + "_pending on")
+        .doesNotContainPattern("->  (Incremental )?Sort ").doesNotContain("Bitmap").contains("hashed SubPlan")
+        .contains("rows=100 loops=1");
     assertThat(sharedBuffers(plan)).as(plan).isLessThan(3000);
   }
 }

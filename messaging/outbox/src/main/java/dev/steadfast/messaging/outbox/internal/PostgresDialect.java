@@ -32,7 +32,7 @@ public final class PostgresDialect implements OutboxDialect, BatchLeasing {
         leases.createTriedIndex(),
         "CREATE INDEX IF NOT EXISTS " + index + "_done ON " + table + " (status, done_at) WHERE status <> 0",
         leases.createLeaseTable(),
-        leases.addKeysColumn());
+        leases.upgradeLeaseTable());
   }
 
   @Override

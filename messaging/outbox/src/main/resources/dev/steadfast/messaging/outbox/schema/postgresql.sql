@@ -9,9 +9,9 @@ CREATE INDEX IF NOT EXISTS steadfast_outbox_tried ON steadfast_outbox (msg_key, 
 
 CREATE INDEX IF NOT EXISTS steadfast_outbox_done ON steadfast_outbox (status, done_at) WHERE status <> 0;
 
-CREATE TABLE IF NOT EXISTS steadfast_outbox_lease (slot VARCHAR(36) PRIMARY KEY, token VARCHAR(36), lease_until BIGINT NOT NULL, seqs BIGINT[] NOT NULL, msg_keys TEXT[] NOT NULL DEFAULT '{}') WITH (fillfactor = 10);
+CREATE TABLE IF NOT EXISTS steadfast_outbox_lease (slot VARCHAR(36) PRIMARY KEY, token VARCHAR(36), lease_until BIGINT NOT NULL, seqs BIGINT[] NOT NULL, msg_keys TEXT[] NOT NULL DEFAULT '{}', run_lo BIGINT, run_hi BIGINT) WITH (fillfactor = 10);
 
-ALTER TABLE steadfast_outbox_lease ADD COLUMN IF NOT EXISTS msg_keys TEXT[] NOT NULL DEFAULT '{}';
+DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = 'steadfast_outbox_lease'::regclass AND NOT attisdropped AND attname = 'msg_keys') OR NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = 'steadfast_outbox_lease'::regclass AND NOT attisdropped AND attname = 'run_lo') OR NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = 'steadfast_outbox_lease'::regclass AND NOT attisdropped AND attname = 'run_hi') OR NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = 'steadfast_outbox_lease'::regclass AND NOT attisdropped AND attname = 'seqs' AND attstorage = 'e') THEN ALTER TABLE steadfast_outbox_lease ADD COLUMN IF NOT EXISTS msg_keys TEXT[] NOT NULL DEFAULT '{}', ADD COLUMN IF NOT EXISTS run_lo BIGINT, ADD COLUMN IF NOT EXISTS run_hi BIGINT, ALTER COLUMN seqs SET STORAGE EXTERNAL; END IF; END $$;
 
 CREATE TABLE IF NOT EXISTS steadfast_inbox (consumer VARCHAR(200) NOT NULL, message_id UUID NOT NULL, processed_at BIGINT NOT NULL, PRIMARY KEY (consumer, message_id));
 

@@ -31,7 +31,7 @@ import net.jqwik.api.lifecycle.BeforeContainer;
 
 /**
  * The PostgreSQL claim's scan steps over the runs of the leases before it (see {@code BatchLeases}, "Runs") and
- * still returns exactly what a walk of every pending row would: the first {@code limit} rows, in {@code seq} order,
+ * returns exactly what a walk of every pending row does: the first {@code limit} rows, in {@code seq} order,
  * that no lease holds. Over random layouts of pending rows (with holes, as rolled-back and settled rows leave them)
  * and of up to ten leases, some recording their run and some not, some of them split in pieces; and the lease it
  * writes records a run exactly when its rows are consecutive.
@@ -46,8 +46,11 @@ class ClaimScanProperties {
   /** A stretch of consecutive sequence numbers: rows present or not, and held by lease {@code lease} (-1: none). */
   record Stretch(int length, int lease, boolean present) {}
 
-  /** Sequence numbers from 1 on, stretch after stretch; and which leases record their run when they form one. */
-  record Layout(List<Stretch> stretches, List<Boolean> recordsRun, int limit) {}
+  /**
+   * Sequence numbers from 1 on, stretch after stretch; which leases record their run when they form one; and the
+   * claim: its limit, and whether it steps over runs.
+   */
+  record Layout(List<Stretch> stretches, List<Boolean> recordsRun, int limit, boolean skipRuns) {}
 
   @BeforeContainer
   static void open() throws SQLException {
@@ -81,7 +84,8 @@ class ClaimScanProperties {
     return Combinators.combine(
             stretch.list().ofMinSize(0).ofMaxSize(16),
             Arbitraries.of(true, true, true, false).list().ofSize(10),
-            Arbitraries.integers().between(1, 40))
+            Arbitraries.integers().between(1, 40),
+            Arbitraries.of(true, true, false))
         .as(Layout::new);
   }
 
@@ -142,7 +146,7 @@ class ClaimScanProperties {
         lease.executeBatch();
       }
       List<Long> claimed = new ArrayList<>();
-      try (PreparedStatement claim = connection.prepareStatement(LEASES.claim(layout.limit()))) {
+      try (PreparedStatement claim = connection.prepareStatement(LEASES.claim(layout.limit(), layout.skipRuns()))) {
         claim.setLong(1, 1);
         claim.setString(2, "mine");
         claim.setString(3, "token-mine");
@@ -154,7 +158,8 @@ class ClaimScanProperties {
         }
       }
       claimed.sort(null);
-      assertThat(claimed).as("claimed by a claim of %d", layout.limit()).isEqualTo(expected);
+      assertThat(claimed).as("claimed by a claim of %d (stepping over runs: %s)", layout.limit(), layout.skipRuns())
+          .isEqualTo(expected);
       String run = leaseRun(connection);
       if (expected.isEmpty()) {
         assertThat(run).as("a claim of nothing writes no lease").isEqualTo("no lease");

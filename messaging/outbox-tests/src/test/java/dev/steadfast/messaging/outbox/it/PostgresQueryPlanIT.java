@@ -123,7 +123,7 @@ class PostgresQueryPlanIT {
   @Test
   void theClaimReadsThePendingIndexesAndTouchesFewBuffersInAMillionRowTable() throws SQLException {
     // Planned as the relay runs it: a generic plan, parameters bound at execution (now, slot, token, lease until).
-    String plan = explainAsTheRelay(LEASES.claim(100), "50000, 'slot', 'plan', 99999999");
+    String plan = explainAsTheRelay(LEASES.claim(100, false), "50000, 'slot', 'plan', 99999999");
     assertThat(plan).contains("$1");
     assertThat(plan).contains(TABLE + "_pending").contains(TABLE + "_tried")
         .doesNotContain("Seq Scan on " + TABLE + " ");
@@ -156,7 +156,7 @@ class PostgresQueryPlanIT {
             + " FROM generate_series(0, 2) w",
         "ANALYZE " + table,
         "ANALYZE " + table + "_lease");
-    String plan = explainAsTheRelay(leases.claim(1000), "50000, 'slot-3', 'token-3', 99999999");
+    String plan = explainAsTheRelay(leases.claim(1000, true), "50000, 'slot-3', 'token-3', 99999999");
     assertThat(plan).as("the claim's plan").contains("hashed SubPlan").doesNotContain("<> ALL")
         .contains("Rows Removed by Filter: 3000").contains("rows=1000 loops=1");
   }
@@ -176,7 +176,7 @@ class PostgresQueryPlanIT {
             + " w * 1000 + 1, (w + 1) * 1000 FROM generate_series(0, 2) w",
         "ANALYZE " + table,
         "ANALYZE " + table + "_lease");
-    String plan = explainAsTheRelay(leases.claim(1000), "50000, 'slot-3', 'token-3', 99999999");
+    String plan = explainAsTheRelay(leases.claim(1000, true), "50000, 'slot-3', 'token-3', 99999999");
     assertThat(plan).as("the claim's plan").contains("Merge Append").doesNotContain("Rows Removed by Filter: 3000")
         .contains("rows=1000 loops=1");
   }
@@ -198,7 +198,7 @@ class PostgresQueryPlanIT {
     BatchLeases leases = createTable(table);
     execute("ANALYZE " + table); // statistics of an empty table
     // Prepared first, then filled in the same transaction: the plan is the one made for an empty table.
-    String plan = explainAsTheRelay(leases.claim(100), "INSERT INTO " + table + " (id, destination, msg_key, headers,"
+    String plan = explainAsTheRelay(leases.claim(100, false), "INSERT INTO " + table + " (id, destination, msg_key, headers,"
         + " payload, created_at, available_at) SELECT gen_random_uuid(), 'orders', 'key-' || (i % 500), '{}',"
         + " '\\x00', i, 0 FROM generate_series(1, 100000) i", "50000, 'slot', 'plan', 99999999");
     assertThat(plan).contains("Index Scan using " + table + "_pending on")

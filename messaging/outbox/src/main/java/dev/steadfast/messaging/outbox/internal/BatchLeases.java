@@ -62,8 +62,8 @@ package dev.steadfast.messaging.outbox.internal;
  * workers' leases: with four workers leasing 1000 rows each, 3000 rows read from the heap and passed over before
  * each claim's own, about a third of the relay's database time. So a lease records the run its rows form when
  * they are consecutive sequence numbers ({@code run_lo} to {@code run_hi}; null when they are not), as a claim
- * usually leaves them, and the next claim's scan steps over the first four runs ({@code SKIPPED_RUNS}): it merges
- * index range scans of the gaps between them. A run holds only rows of its lease (the lease is cleared, run and all,
+ * usually leaves them, and a claim made while the store has other batches in flight steps over the first four runs
+ * ({@code SKIPPED_RUNS}): it merges index range scans of the gaps between them. A run holds only rows of its lease (the lease is cleared, run and all,
  * when it is settled, and {@link #dropConflicts} clears a run it cuts into), so the scan passes over nothing it
  * could claim. The claim reads the sequence numbers of the other leases, those without a run or beyond the first
  * runs, once per statement into a hash table (a hashed subplan; the sequence numbers are never null, so {@code
@@ -137,28 +137,40 @@ public record BatchLeases(
    * nothing writes nothing. The claim may return several rows of one key; only the first may be published (see
    * "Keys" above).
    *
-   * <p>The scan is a merge, in {@code seq} order, of index range scans over the gaps between the first four runs
-   * (see "Runs"); it stops after {@code limit} rows, as a single scan would.
+   * <p>With {@code skipRuns}, the scan is a merge, in {@code seq} order, of index range scans over the gaps between
+   * the first four runs (see "Runs"); it stops after {@code limit} rows, as a single scan would. It pays off when
+   * other leases are ahead of the scan; with none, its fixed cost (a descent and two lookups per gap) made batches
+   * of 100 a tenth slower. Either way the claim returns the same rows.
    */
-  public String claim(int limit) {
-    StringBuilder claim = new StringBuilder("WITH runs AS MATERIALIZED (SELECT ?::bigint AS now,"
-        + " array_agg(l.run_lo ORDER BY l.run_lo) AS lo, array_agg(l.run_hi ORDER BY l.run_lo) AS hi"
-        + " FROM " + leaseTable + " l WHERE l.run_lo IS NOT NULL), claimed AS (");
-    for (int gap = 0; gap <= SKIPPED_RUNS; gap++) {
-      claim.append(gap == 0 ? "(" : " UNION ALL (").append(candidates());
+  public String claim(int limit, boolean skipRuns) {
+    int skipped = skipRuns ? SKIPPED_RUNS : 0;
+    StringBuilder claim = new StringBuilder("WITH runs AS MATERIALIZED (SELECT ?::bigint AS now");
+    if (skipped > 0) {
+      claim.append(", array_agg(l.run_lo ORDER BY l.run_lo) AS lo, array_agg(l.run_hi ORDER BY l.run_lo) AS hi FROM ")
+          .append(leaseTable).append(" l WHERE l.run_lo IS NOT NULL");
+    }
+    claim.append("), claimed AS (");
+    if (skipped == 0) {
+      claim.append(candidates(0)).append(" ORDER BY o.seq LIMIT ").append(limit);
+    }
+    for (int gap = 0; gap <= skipped && skipped > 0; gap++) {
+      claim.append(gap == 0 ? "(" : " UNION ALL (").append(candidates(skipped));
       // Gap i lies between run i and run i + 1 (arrays count from 1); a missing run bounds it at the top, so the
       // gaps after the last run are empty and the one before it runs to the end of the index.
       if (gap > 0) {
         claim.append(" AND o.seq > coalesce((SELECT hi[").append(gap).append("] FROM runs), ").append(Long.MAX_VALUE)
             .append(')');
       }
-      if (gap < SKIPPED_RUNS) {
+      if (gap < skipped) {
         claim.append(" AND o.seq < coalesce((SELECT lo[").append(gap + 1).append("] FROM runs), ")
             .append(Long.MAX_VALUE).append(')');
       }
       claim.append(" ORDER BY o.seq LIMIT ").append(limit).append(')');
     }
-    return claim.append(" ORDER BY seq LIMIT ").append(limit)
+    if (skipped > 0) {
+      claim.append(" ORDER BY seq LIMIT ").append(limit);
+    }
+    return claim
         + "), lease AS (INSERT INTO " + leaseTable + " (slot, token, lease_until, seqs, msg_keys, run_lo, run_hi)"
         + " SELECT ?, ?, ?, array_agg(seq), coalesce(array_agg(msg_key) FILTER (WHERE msg_key IS NOT NULL), '{}'),"
         + " CASE WHEN max(seq) - min(seq) = count(*) - 1 THEN min(seq) END,"
@@ -166,27 +178,22 @@ public record BatchLeases(
         + " FROM claimed HAVING count(*) > 0 ON CONFLICT (slot) DO UPDATE SET token = EXCLUDED.token,"
         + " lease_until = EXCLUDED.lease_until, seqs = EXCLUDED.seqs, msg_keys = EXCLUDED.msg_keys,"
         + " run_lo = EXCLUDED.run_lo, run_hi = EXCLUDED.run_hi)"
-        // The rows themselves are read once, by their ctid, here: the claim keeps only its narrow columns in the
-        // materialized CTE (a CTE read twice is copied into memory: 1 MB a batch of 1000 rows of 1 KiB, about a
-        // third of the claim's database time). The statement's one snapshot makes each ctid the version claimed.
-        // A lateral subquery that cannot be pulled up (OFFSET 0) keeps it a lookup per row: as a join, the generic
-        // plan hashed the whole table instead (44 ms for 20,000 rows).
-        + " SELECT o.* FROM claimed c CROSS JOIN LATERAL (SELECT o.seq, o.id, o.destination, o.msg_key, o.headers,"
-        + " o.payload, o.attempts + 1 AS attempts, o.created_at FROM " + table + " o WHERE o.ctid = c.row_ctid"
-        + " OFFSET 0) o";
+        + " SELECT * FROM claimed";
   }
 
   /**
-   * The claim's rows (where they are, their sequence numbers and keys), unordered and unbounded: claimable and not
-   * held back by their key (see "Keys").
+   * The claim's rows, unordered and unbounded: claimable and not held back by their key (see "Keys"); {@code
+   * skipped} runs are stepped over by the caller's range conditions.
    */
-  private String candidates() {
-    return "SELECT o.ctid AS row_ctid, o.seq, o.msg_key FROM " + table + " o"
+  private String candidates(int skipped) {
+    return "SELECT o.seq, o.id, o.destination, o.msg_key, o.headers, o.payload,"
+        + " o.attempts + 1 AS attempts, o.created_at FROM " + table + " o"
         + " WHERE o.status = 0 AND (o.available_at <= (SELECT now FROM runs) OR o.available_at = o.created_at)"
         // The leases whose runs the scan steps over cannot hold a row it reads; only the others are hashed.
-        + " AND o.seq NOT IN (SELECT unnest(l.seqs) FROM " + leaseTable + " l WHERE l.run_lo IS NULL"
-        + " OR l.run_lo > coalesce((SELECT lo[" + SKIPPED_RUNS + "] FROM runs), " + Long.MAX_VALUE + "))"
-        + " AND (o.msg_key IS NULL OR (o.msg_key NOT IN (SELECT unnest(l.msg_keys) FROM " + leaseTable + " l)"
+        + " AND o.seq NOT IN (SELECT unnest(l.seqs) FROM " + leaseTable + " l"
+        + (skipped == 0 ? "" : " WHERE l.run_lo IS NULL OR l.run_lo > coalesce((SELECT lo[" + skipped
+            + "] FROM runs), " + Long.MAX_VALUE + ")")
+        + ") AND (o.msg_key IS NULL OR (o.msg_key NOT IN (SELECT unnest(l.msg_keys) FROM " + leaseTable + " l)"
         // In key order: with sorts off (see "Transactions"), only the tried index gives it, so the planner cannot
         // prefer a walk of all pending rows, however many tried rows its statistics guess (a third of them).
         + " AND (o.msg_key NOT IN (SELECT r.msg_key FROM " + table + " r WHERE " + TRIED

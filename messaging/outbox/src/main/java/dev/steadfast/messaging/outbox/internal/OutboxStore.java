@@ -307,8 +307,11 @@ public final class OutboxStore {
         script.append(keepSent ? markSentArray : deleteSentArray()).append("; ");
       }
     }
+    // Other batches of this store in flight (a relay with concurrency above one): their leases are ahead of the
+    // claim's scan, and it steps over their runs (see BatchLeases, "Runs"). Other relays' leases are walked over
+    // when this store has none in flight, as they are when it has.
     script.append(batch.serializeClaims()).append("; ").append(batch.reapExpired()).append("; ")
-        .append(batch.claim(limit)).append("; ").append(batch.dropConflicts())
+        .append(batch.claim(limit, !slotsByToken.isEmpty())).append("; ").append(batch.dropConflicts())
         // The commit ends the script: one round trip for the whole transaction. (The driver's commit() afterwards
         // finds no transaction open and sends nothing. Should a statement fail, the server skips the rest of the
         // script, the commit with it, and the transaction is rolled back as any other.)

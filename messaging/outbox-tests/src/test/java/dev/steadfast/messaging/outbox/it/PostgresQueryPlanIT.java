@@ -146,17 +146,7 @@ class PostgresQueryPlanIT {
     // Regression: the claim searched an array of all leased sequence numbers for every candidate row. Four workers
     // of 1000 rows each: the fourth claim walks the other three's 3000 leased rows before its own, and each check
     // cost 3000 comparisons (23-33 ms a claim, against 2-3 ms with the hash table).
-    String table = "plan_outbox_leased";
-    BatchLeases leases = createTable(table);
-    execute("INSERT INTO " + table + " (id, destination, msg_key, headers, payload, created_at,"
-            + " available_at) SELECT gen_random_uuid(), 'orders', NULL, '{}', '\\x00', i, 0"
-            + " FROM generate_series(1, 10000) i",
-        "INSERT INTO " + table + "_lease (slot, token, lease_until, seqs) SELECT 'slot-' || w,"
-            + " 'token-' || w, 99999999, ARRAY(SELECT s FROM generate_series(w * 1000 + 1, (w + 1) * 1000) s)"
-            + " FROM generate_series(0, 2) w",
-        "ANALYZE " + table,
-        "ANALYZE " + table + "_lease");
-    String plan = explainAsTheRelay(leases.claim(1000, true), "50000, 'slot-3', 'token-3', 99999999");
+    String plan = claimBehindThreeLeases("plan_outbox_leased", false);
     assertThat(plan).as("the claim's plan").contains("hashed SubPlan").doesNotContain("<> ALL")
         .contains("Rows Removed by Filter: 3000").contains("rows=1000 loops=1");
   }
@@ -166,19 +156,26 @@ class PostgresQueryPlanIT {
     // Regression: four workers of 1000 rows each, and each claim read the other three's 3000 leased rows from the
     // heap only to pass them over (in psql, 4-7 ms a claim instead of 1-1.5). Leases whose rows are consecutive
     // record their run, and the claim's scan merges range scans of the gaps between the runs instead.
-    String table = "plan_outbox_runs";
+    String plan = claimBehindThreeLeases("plan_outbox_runs", true);
+    assertThat(plan).as("the claim's plan").contains("Merge Append").doesNotContain("Rows Removed by Filter: 3000")
+        .contains("rows=1000 loops=1");
+  }
+
+  /**
+   * The plan of a claim of 1000 that steps over runs, in a table of 10,000 pending rows whose first 3000 are held by
+   * three other leases of 1000, recording their runs or not.
+   */
+  private static String claimBehindThreeLeases(String table, boolean withRuns) throws SQLException {
     BatchLeases leases = createTable(table);
     execute("INSERT INTO " + table + " (id, destination, msg_key, headers, payload, created_at,"
             + " available_at) SELECT gen_random_uuid(), 'orders', NULL, '{}', '\\x00', i, 0"
             + " FROM generate_series(1, 10000) i",
         "INSERT INTO " + table + "_lease (slot, token, lease_until, seqs, run_lo, run_hi) SELECT 'slot-' || w,"
             + " 'token-' || w, 99999999, ARRAY(SELECT s FROM generate_series(w * 1000 + 1, (w + 1) * 1000) s),"
-            + " w * 1000 + 1, (w + 1) * 1000 FROM generate_series(0, 2) w",
+            + (withRuns ? " w * 1000 + 1, (w + 1) * 1000" : " NULL, NULL") + " FROM generate_series(0, 2) w",
         "ANALYZE " + table,
         "ANALYZE " + table + "_lease");
-    String plan = explainAsTheRelay(leases.claim(1000, true), "50000, 'slot-3', 'token-3', 99999999");
-    assertThat(plan).as("the claim's plan").contains("Merge Append").doesNotContain("Rows Removed by Filter: 3000")
-        .contains("rows=1000 loops=1");
+    return explainAsTheRelay(leases.claim(1000, true), "50000, 'slot-3', 'token-3', 99999999");
   }
 
   @Test

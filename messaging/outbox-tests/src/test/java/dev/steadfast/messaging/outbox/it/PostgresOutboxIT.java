@@ -146,8 +146,9 @@ class PostgresOutboxIT extends OutboxContract {
 
   @Test
   void aClaimDropsFromItsLeaseTheRowsAnotherLeaseHolds() throws SQLException {
-    // A claim whose snapshot predated another relay's lease can lock that lease's rows (see BatchLeases); its
-    // conflict check then returns them and takes them out of its own lease, in one statement.
+    // Claims take turns, so no claim should lease a row another lease holds; should one that did not take its turn
+    // do so (see BatchLeases), its conflict check returns those rows and takes them out of its own lease, run and
+    // all, in one statement.
     outbox(); // creates the tables
     BatchLeases leases = ((BatchLeasing) OutboxDialects.postgresql()).batchLeases(table);
     try (Connection connection = pool.getConnection(); Statement statement = connection.createStatement()) {

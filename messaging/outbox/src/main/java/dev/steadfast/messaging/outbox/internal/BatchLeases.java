@@ -146,7 +146,8 @@ public record BatchLeases(
    */
   public String claim(int limit, boolean skipRuns) {
     int skipped = skipRuns ? SKIPPED_RUNS : 0;
-    StringBuilder claim = new StringBuilder("WITH runs AS MATERIALIZED (SELECT ?::bigint AS now");
+    // The claim's arguments, computed once: now, and the bounds of the runs it steps over, in seq order.
+    StringBuilder claim = new StringBuilder("WITH args AS MATERIALIZED (SELECT ?::bigint AS now");
     if (skipped > 0) {
       claim.append(", array_agg(l.run_lo ORDER BY l.run_lo) AS lo, array_agg(l.run_hi ORDER BY l.run_lo) AS hi FROM ")
           .append(leaseTable).append(" l WHERE l.run_lo IS NOT NULL");
@@ -176,11 +177,11 @@ public record BatchLeases(
       // gaps after the last run are empty and the one before it runs to the end of the index (all but the identity's
       // very last value, 2^63 - 1, which the single scan of a store without batches in flight still reaches).
       if (gap > 0) {
-        claim.append(" AND o.seq > coalesce((SELECT hi[").append(gap).append("] FROM runs), ").append(Long.MAX_VALUE)
+        claim.append(" AND o.seq > coalesce((SELECT hi[").append(gap).append("] FROM args), ").append(Long.MAX_VALUE)
             .append(')');
       }
       if (gap < skipped) {
-        claim.append(" AND o.seq < coalesce((SELECT lo[").append(gap + 1).append("] FROM runs), ")
+        claim.append(" AND o.seq < coalesce((SELECT lo[").append(gap + 1).append("] FROM args), ")
             .append(Long.MAX_VALUE).append(')');
       }
       claim.append(" ORDER BY o.seq LIMIT ").append(limit).append(')');
@@ -195,11 +196,11 @@ public record BatchLeases(
   private String candidates(int skipped) {
     return "SELECT o.seq, o.id, o.destination, o.msg_key, o.headers, o.payload,"
         + " o.attempts + 1 AS attempts, o.created_at FROM " + table + " o"
-        + " WHERE o.status = 0 AND (o.available_at <= (SELECT now FROM runs) OR o.available_at = o.created_at)"
+        + " WHERE o.status = 0 AND (o.available_at <= (SELECT now FROM args) OR o.available_at = o.created_at)"
         // The leases whose runs the scan steps over cannot hold a row it reads; only the others are hashed.
         + " AND o.seq NOT IN (SELECT unnest(l.seqs) FROM " + leaseTable + " l"
         + (skipped == 0 ? "" : " WHERE l.run_lo IS NULL OR l.run_lo > coalesce((SELECT lo[" + skipped
-            + "] FROM runs), " + Long.MAX_VALUE + ")")
+            + "] FROM args), " + Long.MAX_VALUE + ")")
         + ") AND (o.msg_key IS NULL OR (o.msg_key NOT IN (SELECT unnest(l.msg_keys) FROM " + leaseTable + " l)"
         // In key order: with sorts off (see "Transactions"), only the tried index gives it, so the planner cannot
         // prefer a walk of all pending rows, however many tried rows its statistics guess (a third of them).

@@ -221,6 +221,31 @@ abstract class OutboxContract {
   }
 
   @Test
+  void aSettlementDeletesTheConfirmedRowsOfItsBatchAndNoOthers() throws Exception {
+    // A batch confirmed whole is a run of sequence numbers, deleted as one range; a failure in a batch leaves a
+    // hole in it, and the other rows are deleted by their numbers. Either way, rows after the batch stay.
+    Outbox outbox = outbox();
+    List<OutboxMessage> enqueued = new ArrayList<>();
+    for (int i = 0; i < 25; i++) {
+      enqueued.add(message(null, i));
+    }
+    enqueueCommitted(outbox, enqueued);
+    publisher.alwaysFail.add(enqueued.get(13).id());
+    OutboxRelay relay = relay(outbox).batchSize(10).build();
+
+    assertThat(relay.relayOnce()).isEqualTo(10);
+    assertThat(rows("1 = 1")).isEqualTo(15);
+    assertThat(rows("attempts = 0")).isEqualTo(15);
+
+    assertThat(relay.relayOnce()).isEqualTo(10);
+    assertThat(rows("1 = 1")).as("the failed row and the five after the batch").isEqualTo(6);
+    assertThat(rows("attempts = 0")).as("the five after the batch").isEqualTo(5);
+    assertThat(publisher.confirmedIds()).containsExactlyInAnyOrderElementsOf(
+        enqueued.subList(0, 20).stream().map(OutboxMessage::id).filter(id -> !id.equals(enqueued.get(13).id()))
+            .toList());
+  }
+
+  @Test
   void aPermanentFailureParksAtOnceAndCanBeDiscarded() throws Exception {
     Outbox outbox = outbox();
     OutboxMessage refused = message("k", 1);

@@ -91,6 +91,8 @@ public final class OutboxStore {
   private final ConcurrentLinkedQueue<String> freeSlots = new ConcurrentLinkedQueue<>();
   private final String markSentArray;
   private final @Nullable String deleteArray;
+  private final String markSentRange;
+  private final String deleteRange;
   private final String lease;
   private final String delete;
   private final String markSent;
@@ -112,6 +114,9 @@ public final class OutboxStore {
     this.leases = dialect instanceof BatchLeasing batchLeasing ? batchLeasing.batchLeases(table) : null;
     this.markSentArray = "UPDATE " + table + " SET status = 1, done_at = ? WHERE seq = ANY (?) AND status = 0";
     this.deleteArray = dialect.deleteBySeqArray(table);
+    this.markSentRange = "UPDATE " + table + " SET status = 1, done_at = ?, lease_token = NULL"
+        + " WHERE seq BETWEEN ? AND ? AND status = 0";
+    this.deleteRange = "DELETE FROM " + table + " WHERE seq BETWEEN ? AND ?";
     this.lease = "UPDATE " + table + " SET attempts = attempts + 1, available_at = ?, lease_token = ? WHERE seq IN ";
     this.delete = "DELETE FROM " + table + " WHERE seq IN ";
     this.markSent = "UPDATE " + table + " SET status = 1, done_at = ?, lease_token = NULL WHERE seq = ? AND status = 0";
@@ -304,7 +309,7 @@ public final class OutboxStore {
     if (settlesInScript) {
       script.append(batch.clearLease()).append("; ");
       if (!sent.isEmpty()) {
-        script.append(keepSent ? markSentArray : deleteSentArray()).append("; ");
+        script.append(sentStatement(sent)).append("; ");
       }
     }
     // Other batches of this store in flight (a relay with concurrency above one): their leases are ahead of the
@@ -323,10 +328,7 @@ public final class OutboxStore {
       if (settlesInScript) {
         statement.setString(index++, priorToken);
         if (!sent.isEmpty()) {
-          if (keepSent) {
-            statement.setLong(index++, nowMillis);
-          }
-          statement.setArray(index++, seqArray(connection, sent));
+          index = bindSent(statement, index, sent, nowMillis);
         }
       }
       statement.setLong(index++, nowMillis); // reap
@@ -398,12 +400,8 @@ public final class OutboxStore {
       held = statement.executeUpdate() == 1;
     }
     if (!settlement.sent.isEmpty()) {
-      try (PreparedStatement statement = connection.prepareStatement(keepSent ? markSentArray : deleteSentArray())) {
-        int index = 1;
-        if (keepSent) {
-          statement.setLong(index++, nowMillis);
-        }
-        statement.setArray(index, seqArray(connection, settlement.sent));
+      try (PreparedStatement statement = connection.prepareStatement(sentStatement(settlement.sent))) {
+        bindSent(statement, 1, settlement.sent, nowMillis);
         statement.executeUpdate();
       }
     }
@@ -414,8 +412,36 @@ public final class OutboxStore {
     }
   }
 
-  private String deleteSentArray() {
-    return Objects.requireNonNull(deleteArray, "a batch-leasing dialect deletes by array");
+  /**
+   * The statement that deletes (or marks sent) the confirmed rows {@code sent}, for a dialect with arrays: by
+   * their range when they are consecutive sequence numbers, as the rows of a batch the broker confirmed whole
+   * usually are (one index descent, instead of one per row: in psql, 0.5-0.65 ms against 1.0-1.1 ms for 1000 rows),
+   * else by array. Its parameters are bound by {@link #bindSent}.
+   */
+  private String sentStatement(List<Long> sent) {
+    if (SeqRange.of(sent) != null) {
+      return keepSent ? markSentRange : deleteRange;
+    }
+    return keepSent ? markSentArray : Objects.requireNonNull(deleteArray, "a batch-leasing dialect deletes by array");
+  }
+
+  /**
+   * Binds the parameters of {@link #sentStatement} (or of the range statements, for rows that form a range) from
+   * {@code index} on; returns the next index.
+   */
+  private int bindSent(PreparedStatement statement, int index, List<Long> sent, long nowMillis) throws SQLException {
+    int next = index;
+    if (keepSent) {
+      statement.setLong(next++, nowMillis);
+    }
+    SeqRange range = SeqRange.of(sent);
+    if (range != null) {
+      statement.setLong(next++, range.first());
+      statement.setLong(next++, range.last());
+    } else {
+      statement.setArray(next++, seqArray(statement.getConnection(), sent));
+    }
+    return next;
   }
 
   private static java.sql.Array seqArray(Connection connection, List<Long> seqs) throws SQLException {
@@ -425,7 +451,14 @@ public final class OutboxStore {
   private void apply(Connection connection, Settlement settlement, long nowMillis, String token) throws SQLException {
     {
       String deleteSent = deleteArray;
-      if (!settlement.sent.isEmpty() && !keepSent && deleteSent != null) {
+      SeqRange range = SeqRange.of(settlement.sent);
+      if (range != null) {
+        // Consecutive, as a batch confirmed whole usually is: one range (see sentStatement).
+        try (PreparedStatement statement = connection.prepareStatement(keepSent ? markSentRange : deleteRange)) {
+          bindSent(statement, 1, settlement.sent, nowMillis);
+          statement.executeUpdate();
+        }
+      } else if (!settlement.sent.isEmpty() && !keepSent && deleteSent != null) {
         try (PreparedStatement statement = connection.prepareStatement(deleteSent)) {
           statement.setArray(1, seqArray(connection, settlement.sent));
           statement.executeUpdate();

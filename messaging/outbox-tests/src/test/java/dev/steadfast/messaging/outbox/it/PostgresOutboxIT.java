@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.steadfast.messaging.outbox.Inbox;
 import dev.steadfast.messaging.outbox.Outbox;
 import dev.steadfast.messaging.outbox.OutboxMessage;
 import dev.steadfast.messaging.outbox.OutboxDialects;
@@ -140,6 +141,34 @@ class PostgresOutboxIT extends OutboxContract {
         }).get(20, TimeUnit.SECONDS);
       } finally {
         claim.rollback();
+      }
+    }
+  }
+
+  @Test
+  void creatingTheSchemaBesideOpenWritesToItsTablesDoesNotWaitForThem() throws Exception {
+    // Regression: CREATE INDEX IF NOT EXISTS locks its table in SHARE mode before it finds the index there. A
+    // service starting up waited for every open transaction writing the outbox or the inbox, and held up every later
+    // one behind it.
+    outbox(); // creates the tables
+    Inbox inbox = Inbox.builder(pool).table("inbox_" + table).build();
+    inbox.createSchemaIfMissing();
+    try (Connection writer = pool.getConnection(); Statement statement = writer.createStatement()) {
+      writer.setAutoCommit(false);
+      // What an open enqueue, and a consumer's open inbox record, hold.
+      statement.execute("LOCK TABLE " + table + " IN ROW EXCLUSIVE MODE");
+      statement.execute("LOCK TABLE inbox_" + table + " IN ROW EXCLUSIVE MODE");
+      try {
+        CompletableFuture.runAsync(() -> {
+          try {
+            outbox();
+            inbox.createSchemaIfMissing();
+          } catch (SQLException e) {
+            throw new IllegalStateException(e);
+          }
+        }).get(20, TimeUnit.SECONDS);
+      } finally {
+        writer.rollback();
       }
     }
   }

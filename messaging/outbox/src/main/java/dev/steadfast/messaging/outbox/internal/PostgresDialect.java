@@ -28,9 +28,11 @@ public final class PostgresDialect implements OutboxDialect, BatchLeasing {
                 "VARCHAR(36)") + ")",
         // Partial indexes: they hold only the rows the relay reads, so a table full of sent rows costs nothing.
         // The key check needs no index of all pending rows by key, only one of the few tried rows (BatchLeases).
-        "CREATE INDEX IF NOT EXISTS " + index + "_pending ON " + table + " (seq) WHERE status = 0",
-        leases.createTriedIndex(),
-        "CREATE INDEX IF NOT EXISTS " + index + "_done ON " + table + " (status, done_at) WHERE status <> 0",
+        ifMissing(table, index + "_pending", "CREATE INDEX IF NOT EXISTS " + index + "_pending ON " + table
+            + " (seq) WHERE status = 0"),
+        ifMissing(table, index + "_tried", leases.createTriedIndex()),
+        ifMissing(table, index + "_done", "CREATE INDEX IF NOT EXISTS " + index + "_done ON " + table
+            + " (status, done_at) WHERE status <> 0"),
         leases.createLeaseTable(),
         leases.upgradeLeaseTable());
   }
@@ -40,7 +42,21 @@ public final class PostgresDialect implements OutboxDialect, BatchLeasing {
     String index = Identifiers.unqualified(table);
     return List.of(
         "CREATE TABLE IF NOT EXISTS " + table + " (" + Sql.inboxColumns("UUID") + ")",
-        "CREATE INDEX IF NOT EXISTS " + index + "_processed ON " + table + " (processed_at)");
+        ifMissing(table, index + "_processed", "CREATE INDEX IF NOT EXISTS " + index + "_processed ON " + table
+            + " (processed_at)"));
+  }
+
+  /**
+   * Runs {@code createIndex} (a CREATE INDEX IF NOT EXISTS of {@code index} on {@code table}) only when no relation
+   * of that name exists beside the table. On its own, the statement locks the table in SHARE mode before it finds
+   * the index there: every start of a service waited for the open transactions writing the table (an enqueue, a
+   * relay's settlement, an inbox record), and held up every later one behind it until its own transaction ended.
+   */
+  private static String ifMissing(String table, String index, String createIndex) {
+    int dot = table.lastIndexOf('.');
+    String qualified = dot < 0 ? index : table.substring(0, dot + 1) + index;
+    // The names are validated identifiers (Identifiers), so they can stand in a literal.
+    return "DO $$ BEGIN IF to_regclass('" + qualified + "') IS NULL THEN " + createIndex + "; END IF; END $$";
   }
 
   @Override

@@ -16,12 +16,10 @@ import dev.steadfast.messaging.outbox.spi.MessagePublisher;
 import dev.steadfast.messaging.outbox.spi.PublishOutcome;
 import dev.steadfast.testkit.PostgresExtension;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -174,30 +172,35 @@ class PostgresOutboxIT extends OutboxContract {
   }
 
   @Test
-  void aClaimDropsFromItsLeaseTheRowsAnotherLeaseHolds() throws SQLException {
-    // Claims take turns, so no claim should lease a row another lease holds; should one that did not take its turn
-    // do so (see BatchLeases), its conflict check returns those rows and takes them out of its own lease, run and
-    // all, in one statement.
-    outbox(); // creates the tables
+  void aClaimWaitsForTheTurnOfTheClaimBeforeItAndPassesOverItsLease() throws Exception {
+    // Claims lock no rows: what keeps two leases from sharing a row is that claims take turns (see BatchLeases). A
+    // claim waits until the claim before it has committed, and its snapshot, taken after that, sees that lease.
+    Outbox outbox = outbox();
+    List<OutboxMessage> enqueued = IntStream.range(0, 10).mapToObj(i -> message(null, i)).toList();
+    enqueueCommitted(outbox, enqueued);
     BatchLeases leases = ((BatchLeasing) OutboxDialects.postgresql()).batchLeases(table);
-    try (Connection connection = pool.getConnection(); Statement statement = connection.createStatement()) {
-      statement.execute("INSERT INTO " + table + "_lease (slot, token, lease_until, seqs) VALUES"
-          + " ('a', 'mine', 1, '{1,2,3,4}'), ('b', 'theirs', 1, '{3,4,5}'), ('c', 'other', 1, '{6}')");
-      List<Long> conflicts = new ArrayList<>();
-      try (PreparedStatement check = connection.prepareStatement(leases.dropConflicts())) {
-        check.setString(1, "mine");
-        check.setString(2, "mine");
-        check.setString(3, "mine");
-        try (ResultSet rows = check.executeQuery()) {
-          while (rows.next()) {
-            conflicts.add(rows.getLong(1));
-          }
+    OutboxRelay relay = relay(outbox).batchSize(10).build();
+    CompletableFuture<Integer> claim;
+    try (Connection earlier = pool.getConnection(); Statement statement = earlier.createStatement()) {
+      earlier.setAutoCommit(false);
+      statement.execute(leases.serializeClaims());
+      statement.execute("INSERT INTO " + table + "_lease (slot, token, lease_until, seqs) SELECT 'earlier', 'earlier', "
+          + Long.MAX_VALUE + ", array_agg(seq) FROM (SELECT seq FROM " + table + " ORDER BY seq LIMIT 4) first");
+      claim = CompletableFuture.supplyAsync(() -> {
+        try {
+          return relay.relayOnce();
+        } catch (SQLException | InterruptedException e) {
+          throw new IllegalStateException(e);
         }
-      }
-      assertThat(conflicts).containsExactlyInAnyOrder(3L, 4L);
-      assertThat(leaseSeqs(statement, "mine")).containsExactlyInAnyOrder(1L, 2L);
-      assertThat(leaseSeqs(statement, "theirs")).containsExactlyInAnyOrder(3L, 4L, 5L);
+      });
+      await().atMost(Duration.ofSeconds(10)).until(() -> queryLong("SELECT count(*) FROM pg_locks"
+          + " WHERE locktype = 'advisory' AND NOT granted") == 1);
+      assertThat(claim).isNotDone();
+      earlier.commit();
     }
+    assertThat(claim.get(20, TimeUnit.SECONDS)).as("the rows after the earlier lease").isEqualTo(6);
+    assertThat(publisher.confirmedIds())
+        .containsExactlyInAnyOrderElementsOf(enqueued.subList(4, 10).stream().map(OutboxMessage::id).toList());
   }
 
   @Test
@@ -222,17 +225,6 @@ class PostgresOutboxIT extends OutboxContract {
       // drain
     }
     assertThat(publisher.confirmedIds()).containsExactly(message.id());
-  }
-
-  private List<Long> leaseSeqs(Statement statement, String token) throws SQLException {
-    try (ResultSet row = statement.executeQuery("SELECT unnest(seqs) FROM " + table + "_lease WHERE token = '" + token
-        + "'")) {
-      List<Long> seqs = new ArrayList<>();
-      while (row.next()) {
-        seqs.add(row.getLong(1));
-      }
-      return seqs;
-    }
   }
 
   private long leaseTablePages() throws SQLException {

@@ -261,8 +261,8 @@ public final class OutboxStore {
   /**
    * The batch-lease claim ({@link BatchLeases}). With a previous settlement of confirmed rows only (the common
    * case), the whole transaction is one round trip, its commit included: one script sets the transaction up, clears
-   * the previous lease and deletes its rows, reaps expired leases, claims into the previous batch's slot, drops
-   * conflicts from the new lease, and commits.
+   * the previous lease and deletes its rows, reaps expired leases, claims into the previous batch's slot, and
+   * commits.
    */
   private List<Claimed> claimIntoLease(BatchLeases batch, int limit, long nowMillis, long leaseUntilMillis,
       String token, @Nullable Settlement previous, @Nullable String previousToken) throws SQLException {
@@ -316,13 +316,12 @@ public final class OutboxStore {
     // claim's scan, and it steps over their runs (see BatchLeases, "Runs"). Other relays' leases are walked over
     // when this store has none in flight, as they are when it has.
     script.append(batch.serializeClaims()).append("; ").append(batch.reapExpired()).append("; ")
-        .append(batch.claim(limit, !slotsByToken.isEmpty())).append("; ").append(batch.dropConflicts())
+        .append(batch.claim(limit, !slotsByToken.isEmpty()))
         // The commit ends the script: one round trip for the whole transaction. (The driver's commit() afterwards
         // finds no transaction open and sends nothing. Should a statement fail, the server skips the rest of the
         // script, the commit with it, and the transaction is rolled back as any other.)
         .append("; COMMIT");
     List<Claimed> claimed = new ArrayList<>(Math.min(limit, 1024));
-    List<Long> conflicts = new ArrayList<>();
     try (PreparedStatement statement = connection.prepareStatement(script.toString())) {
       int index = 1;
       if (settlesInScript) {
@@ -335,10 +334,7 @@ public final class OutboxStore {
       statement.setLong(index++, nowMillis); // claim
       statement.setString(index++, slot);
       statement.setString(index++, token);
-      statement.setLong(index++, leaseUntilMillis);
-      statement.setString(index++, token); // conflicts
-      statement.setString(index++, token);
-      statement.setString(index, token);
+      statement.setLong(index, leaseUntilMillis);
       int resultSets = 0;
       boolean isResultSet = statement.execute();
       while (isResultSet || statement.getUpdateCount() != -1) {
@@ -347,8 +343,6 @@ public final class OutboxStore {
             while (row.next()) {
               if (resultSets == 1) {
                 claimed.add(claimed(row, 0));
-              } else if (resultSets == 2) {
-                conflicts.add(row.getLong(1));
               } // result set 0: the claim turn's one row
             }
           }
@@ -356,17 +350,13 @@ public final class OutboxStore {
         }
         isResultSet = statement.getMoreResults();
       }
-      if (resultSets != 3) {
+      if (resultSets != 2) {
         // Seen with the PostgreSQL driver's prepareThreshold=-1, which reports a result set for a statement of a
         // multi-statement script that returns none (pgjdbc issue 3379): better no claim than the wrong rows. The
         // script has committed its lease; its rows are claimed again once it expires.
-        throw new SQLException("the claim script returned " + resultSets + " result sets, expected 3; the PostgreSQL"
+        throw new SQLException("the claim script returned " + resultSets + " result sets, expected 2; the PostgreSQL"
             + " driver does this with prepareThreshold=-1: use its default (5) or any value >= 0");
       }
-    }
-    if (!conflicts.isEmpty()) {
-      // Rows another relay leased while this claim ran (see BatchLeases): theirs, and already out of this lease.
-      claimed.removeIf(row -> conflicts.contains(row.seq()));
     }
     claimed.sort(Comparator.comparingLong(Claimed::seq)); // a CTE's rows come back in no promised order
     // One message of a key in flight (see BatchLeases, "Keys"): a later row of a key already in this batch stays

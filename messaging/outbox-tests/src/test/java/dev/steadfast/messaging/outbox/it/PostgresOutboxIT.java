@@ -126,21 +126,7 @@ class PostgresOutboxIT extends OutboxContract {
     // their claims, which lock the lease table and then the outbox table, while the schema transaction had
     // locked the outbox table first (its CREATE INDEX IF NOT EXISTS).
     outbox(); // creates the tables
-    try (Connection claim = pool.getConnection(); Statement statement = claim.createStatement()) {
-      claim.setAutoCommit(false);
-      statement.execute("LOCK TABLE " + table + "_lease IN ROW EXCLUSIVE MODE"); // as a claim's lease holds it
-      try {
-        CompletableFuture.runAsync(() -> {
-          try {
-            outbox();
-          } catch (SQLException e) {
-            throw new IllegalStateException(e);
-          }
-        }).get(20, TimeUnit.SECONDS);
-      } finally {
-        claim.rollback();
-      }
-    }
+    createsTheSchemaBesideOpenWrites(() -> outbox(), table + "_lease"); // as a claim's lease holds it
   }
 
   @Test
@@ -151,16 +137,27 @@ class PostgresOutboxIT extends OutboxContract {
     outbox(); // creates the tables
     Inbox inbox = Inbox.builder(pool).table("inbox_" + table).build();
     inbox.createSchemaIfMissing();
+    // What an open enqueue, and a consumer's open inbox record, hold.
+    createsTheSchemaBesideOpenWrites(() -> {
+      outbox();
+      inbox.createSchemaIfMissing();
+    }, table, "inbox_" + table);
+  }
+
+  /**
+   * Runs {@code createSchema} on another thread while a transaction holds ROW EXCLUSIVE on {@code tables}, as open
+   * writes do, and fails unless it returns within 20 s.
+   */
+  private static void createsTheSchemaBesideOpenWrites(SqlAction createSchema, String... tables) throws Exception {
     try (Connection writer = pool.getConnection(); Statement statement = writer.createStatement()) {
       writer.setAutoCommit(false);
-      // What an open enqueue, and a consumer's open inbox record, hold.
-      statement.execute("LOCK TABLE " + table + " IN ROW EXCLUSIVE MODE");
-      statement.execute("LOCK TABLE inbox_" + table + " IN ROW EXCLUSIVE MODE");
+      for (String locked : tables) {
+        statement.execute("LOCK TABLE " + locked + " IN ROW EXCLUSIVE MODE");
+      }
       try {
         CompletableFuture.runAsync(() -> {
           try {
-            outbox();
-            inbox.createSchemaIfMissing();
+            createSchema.run();
           } catch (SQLException e) {
             throw new IllegalStateException(e);
           }
@@ -169,6 +166,12 @@ class PostgresOutboxIT extends OutboxContract {
         writer.rollback();
       }
     }
+  }
+
+  /** A database action for another thread. */
+  @FunctionalInterface
+  private interface SqlAction {
+    void run() throws SQLException;
   }
 
   @Test

@@ -209,10 +209,12 @@ public record BatchLeases(
         + " AND r.msg_key = o.msg_key AND r.seq < o.seq))))";
   }
 
-  /** Creates the partial index on the tried rows: a handful of rows, none while every publish succeeds. */
-  public String createTriedIndex() {
-    return "CREATE INDEX IF NOT EXISTS " + Identifiers.unqualified(table) + "_tried ON " + table + " (msg_key, seq)"
-        + " WHERE " + TRIED;
+  /**
+   * The columns and predicate of the partial index on the tried rows ({@code <table>_tried}): a handful of rows,
+   * none while every publish succeeds.
+   */
+  public String triedIndex() {
+    return "(msg_key, seq) WHERE " + TRIED;
   }
 
   /**

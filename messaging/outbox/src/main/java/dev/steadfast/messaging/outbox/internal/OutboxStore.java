@@ -114,6 +114,7 @@ public final class OutboxStore {
     this.leases = dialect instanceof BatchLeasing batchLeasing ? batchLeasing.batchLeases(table) : null;
     this.markSentArray = "UPDATE " + table + " SET status = 1, done_at = ? WHERE seq = ANY (?) AND status = 0";
     this.deleteArray = dialect.deleteBySeqArray(table);
+    // Clears lease_token as markSent does: the range serves the per-row leases' dialects too.
     this.markSentRange = "UPDATE " + table + " SET status = 1, done_at = ?, lease_token = NULL"
         + " WHERE seq BETWEEN ? AND ? AND status = 0";
     this.deleteRange = "DELETE FROM " + table + " WHERE seq BETWEEN ? AND ?";
@@ -306,10 +307,11 @@ public final class OutboxStore {
       script.append(batch.beginTransaction()).append("; ");
     }
     List<Long> sent = prior != null && settlesInScript ? prior.sent : List.of();
+    SeqRange sentRange = SeqRange.of(sent);
     if (settlesInScript) {
       script.append(batch.clearLease()).append("; ");
       if (!sent.isEmpty()) {
-        script.append(sentStatement(sent)).append("; ");
+        script.append(sentStatement(sentRange)).append("; ");
       }
     }
     // Other batches of this store in flight (a relay with concurrency above one): their leases are ahead of the
@@ -327,7 +329,7 @@ public final class OutboxStore {
       if (settlesInScript) {
         statement.setString(index++, priorToken);
         if (!sent.isEmpty()) {
-          index = bindSent(statement, index, sent, nowMillis);
+          index = bindSent(statement, index, sent, sentRange, nowMillis);
         }
       }
       statement.setLong(index++, nowMillis); // reap
@@ -390,8 +392,9 @@ public final class OutboxStore {
       held = statement.executeUpdate() == 1;
     }
     if (!settlement.sent.isEmpty()) {
-      try (PreparedStatement statement = connection.prepareStatement(sentStatement(settlement.sent))) {
-        bindSent(statement, 1, settlement.sent, nowMillis);
+      SeqRange range = SeqRange.of(settlement.sent);
+      try (PreparedStatement statement = connection.prepareStatement(sentStatement(range))) {
+        bindSent(statement, 1, settlement.sent, range, nowMillis);
         statement.executeUpdate();
       }
     }
@@ -403,28 +406,28 @@ public final class OutboxStore {
   }
 
   /**
-   * The statement that deletes (or marks sent) the confirmed rows {@code sent}, for a dialect with arrays: by
-   * their range when they are consecutive sequence numbers, as the rows of a batch the broker confirmed whole
-   * usually are (one index descent, instead of one per row: in psql, 0.5-0.65 ms against 1.0-1.1 ms for 1000 rows),
-   * else by array. Its parameters are bound by {@link #bindSent}.
+   * The statement that deletes (or marks sent) confirmed rows: by their range ({@code SeqRange.of} the rows) when
+   * they are consecutive sequence numbers, as the rows of a batch the broker confirmed whole usually are (one index
+   * descent, instead of one per row: in psql, 0.5-0.65 ms against 1.0-1.1 ms for 1000 rows), else by array (only
+   * for a dialect with arrays). Its parameters are bound by {@link #bindSent}.
    */
-  private String sentStatement(List<Long> sent) {
-    if (SeqRange.of(sent) != null) {
+  private String sentStatement(@Nullable SeqRange range) {
+    if (range != null) {
       return keepSent ? markSentRange : deleteRange;
     }
     return keepSent ? markSentArray : Objects.requireNonNull(deleteArray, "a batch-leasing dialect deletes by array");
   }
 
   /**
-   * Binds the parameters of {@link #sentStatement} (or of the range statements, for rows that form a range) from
-   * {@code index} on; returns the next index.
+   * Binds the parameters of {@link #sentStatement} for rows {@code sent} (whose range is {@code range}) from {@code
+   * index} on; returns the next index.
    */
-  private int bindSent(PreparedStatement statement, int index, List<Long> sent, long nowMillis) throws SQLException {
+  private int bindSent(PreparedStatement statement, int index, List<Long> sent, @Nullable SeqRange range,
+      long nowMillis) throws SQLException {
     int next = index;
     if (keepSent) {
       statement.setLong(next++, nowMillis);
     }
-    SeqRange range = SeqRange.of(sent);
     if (range != null) {
       statement.setLong(next++, range.first());
       statement.setLong(next++, range.last());
@@ -444,8 +447,8 @@ public final class OutboxStore {
       SeqRange range = SeqRange.of(settlement.sent);
       if (range != null) {
         // Consecutive, as a batch confirmed whole usually is: one range (see sentStatement).
-        try (PreparedStatement statement = connection.prepareStatement(keepSent ? markSentRange : deleteRange)) {
-          bindSent(statement, 1, settlement.sent, nowMillis);
+        try (PreparedStatement statement = connection.prepareStatement(sentStatement(range))) {
+          bindSent(statement, 1, settlement.sent, range, nowMillis);
           statement.executeUpdate();
         }
       } else if (!settlement.sent.isEmpty() && !keepSent && deleteSent != null) {

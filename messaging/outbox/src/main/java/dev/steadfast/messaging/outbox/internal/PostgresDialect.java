@@ -20,7 +20,6 @@ public final class PostgresDialect implements OutboxDialect, BatchLeasing {
 
   @Override
   public List<String> createOutboxTable(String table) {
-    String index = Identifiers.unqualified(table);
     BatchLeases leases = batchLeases(table);
     return List.of(
         "CREATE TABLE IF NOT EXISTS " + table + " ("
@@ -28,35 +27,34 @@ public final class PostgresDialect implements OutboxDialect, BatchLeasing {
                 "VARCHAR(36)") + ")",
         // Partial indexes: they hold only the rows the relay reads, so a table full of sent rows costs nothing.
         // The key check needs no index of all pending rows by key, only one of the few tried rows (BatchLeases).
-        ifMissing(table, index + "_pending", "CREATE INDEX IF NOT EXISTS " + index + "_pending ON " + table
-            + " (seq) WHERE status = 0"),
-        ifMissing(table, index + "_tried", leases.createTriedIndex()),
-        ifMissing(table, index + "_done", "CREATE INDEX IF NOT EXISTS " + index + "_done ON " + table
-            + " (status, done_at) WHERE status <> 0"),
+        createIndexIfMissing(table, "_pending", "(seq) WHERE status = 0"),
+        createIndexIfMissing(table, "_tried", leases.triedIndex()),
+        createIndexIfMissing(table, "_done", "(status, done_at) WHERE status <> 0"),
         leases.createLeaseTable(),
         leases.upgradeLeaseTable());
   }
 
   @Override
   public List<String> createInboxTable(String table) {
-    String index = Identifiers.unqualified(table);
     return List.of(
         "CREATE TABLE IF NOT EXISTS " + table + " (" + Sql.inboxColumns("UUID") + ")",
-        ifMissing(table, index + "_processed", "CREATE INDEX IF NOT EXISTS " + index + "_processed ON " + table
-            + " (processed_at)"));
+        createIndexIfMissing(table, "_processed", "(processed_at)"));
   }
 
   /**
-   * Runs {@code createIndex} (a CREATE INDEX IF NOT EXISTS of {@code index} on {@code table}) only when no relation
-   * of that name exists beside the table. On its own, the statement locks the table in SHARE mode before it finds
-   * the index there: every start of a service waited for the open transactions writing the table (an enqueue, a
-   * relay's settlement, an inbox record), and held up every later one behind it until its own transaction ended.
+   * Creates index {@code <table><suffix>} on {@code columns} (with its predicate, if partial) unless a relation of
+   * that name exists beside the table. {@code CREATE INDEX IF NOT EXISTS} alone locks the table in SHARE mode
+   * before it finds the index there: every start of a service waited for the open transactions writing the table
+   * (an enqueue, a relay's settlement, an inbox record), and held up every later one behind it until its own
+   * transaction ended. (The statement keeps its IF NOT EXISTS for two services creating the index at once.)
    */
-  private static String ifMissing(String table, String index, String createIndex) {
+  private static String createIndexIfMissing(String table, String suffix, String columns) {
+    String name = Identifiers.unqualified(table) + suffix;
     int dot = table.lastIndexOf('.');
-    String qualified = dot < 0 ? index : table.substring(0, dot + 1) + index;
+    String qualified = dot < 0 ? name : table.substring(0, dot + 1) + name;
     // The names are validated identifiers (Identifiers), so they can stand in a literal.
-    return "DO $$ BEGIN IF to_regclass('" + qualified + "') IS NULL THEN " + createIndex + "; END IF; END $$";
+    return "DO $$ BEGIN IF to_regclass('" + qualified + "') IS NULL THEN CREATE INDEX IF NOT EXISTS " + name + " ON "
+        + table + " " + columns + "; END IF; END $$";
   }
 
   @Override
